@@ -1,0 +1,36 @@
+{#-
+    The customer behind each customer-level record: the customer of the
+    record's linkable identifiers (all in one component by construction), or,
+    for a record whose only identifiers are blocked, of the blocked one.
+-#}
+
+with
+
+observations as (
+    select * from {{ ref('int_identifier_observations') }}
+),
+
+customer_identifiers as (
+    select * from {{ ref('int_customer_identifiers') }}
+),
+
+resolved as (
+    select
+        observations.record_id,
+        min(case when not observations.is_blocked then customer_identifiers.customer_id end)
+            as linked_customer_id,
+        min(customer_identifiers.customer_id) as any_customer_id
+    from observations
+    inner join customer_identifiers
+        on observations.node_id = customer_identifiers.node_id
+    group by observations.record_id
+),
+
+final as (
+    select
+        record_id,
+        coalesce(linked_customer_id, any_customer_id) as customer_id
+    from resolved
+)
+
+select * from final

@@ -1,0 +1,384 @@
+{#-
+    Every customer-level interaction from every channel in one shape, before
+    the customer is attached. record_id is the identity graph's record (see
+    int_identifier_observations), through which the customer is resolved.
+-#}
+
+with
+
+page_views as (
+    select * from {{ ref('stg_web__page_views') }}
+),
+
+app_events as (
+    select * from {{ ref('stg_app__events') }}
+),
+
+email_events as (
+    select * from {{ ref('stg_email__events') }}
+),
+
+mentions as (
+    select * from {{ ref('stg_social__mentions') }}
+),
+
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+),
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+carts as (
+    select * from {{ ref('stg_shop__carts') }}
+),
+
+subscriptions as (
+    select * from {{ ref('stg_shop__subscriptions') }}
+),
+
+pos_transactions as (
+    select * from {{ ref('stg_pos__transactions') }}
+),
+
+calls as (
+    select * from {{ ref('stg_call_centre__calls') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_support__tickets') }}
+),
+
+survey_responses as (
+    select * from {{ ref('stg_support__survey_responses') }}
+),
+
+reviews as (
+    select * from {{ ref('stg_reviews__reviews') }}
+),
+
+referrals as (
+    select * from {{ ref('stg_referrals__referrals') }}
+),
+
+listens as (
+    select * from {{ ref('stg_media__listens') }}
+),
+
+affiliate_conversions as (
+    select * from {{ ref('stg_affiliates__conversions') }}
+),
+
+{%- set null_string = "cast(null as " ~ dbt.type_string() ~ ")" %}
+{%- set null_number = "cast(null as " ~ dbt.type_numeric() ~ ")" %}
+
+unioned as (
+    select
+        {{ dbt.concat(["'web:'", "event_id"]) }} as record_id,
+        'web' as channel,
+        'page_view' as touchpoint_type,
+        event_at as occurred_at,
+        device_type,
+        utm_source,
+        utm_campaign as campaign,
+        {{ null_number }} as revenue_amount,
+        {{ null_string }} as currency,
+        {{ null_number }} as score
+    from page_views
+
+    union all
+
+    select
+        {{ dbt.concat(["'app:'", "event_id"]) }},
+        'app',
+        event_name,
+        event_at,
+        'mobile',
+        {{ null_string }},
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from app_events
+
+    union all
+
+    select
+        {{ dbt.concat(["'email:'", "event_id"]) }},
+        'email',
+        {{ dbt.concat(["'email_'", "event_type"]) }},
+        event_at,
+        {{ null_string }},
+        'email',
+        campaign,
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from email_events
+
+    union all
+
+    select
+        {{ dbt.concat(["'social_mention:'", "mention_id"]) }},
+        'social',
+        {{ dbt.concat(["'mention_'", "sentiment"]) }},
+        mentioned_at,
+        {{ null_string }},
+        platform,
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from mentions
+
+    union all
+
+    select
+        {{ dbt.concat(["'crm_lead:'", "lead_id"]) }},
+        'crm',
+        'lead_created',
+        created_at,
+        {{ null_string }},
+        source,
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from leads
+
+    union all
+
+    select
+        {{ dbt.concat(["'order:'", "order_id"]) }},
+        'shop',
+        'purchase',
+        ordered_at,
+        {{ null_string }},
+        utm_source,
+        {{ null_string }},
+        total_amount - coalesce(refunded_amount, 0),
+        currency,
+        {{ null_number }}
+    from orders
+
+    union all
+
+    select
+        {{ dbt.concat(["'cart:'", "cart_id"]) }},
+        'shop',
+        'cart_created',
+        created_at,
+        {{ null_string }},
+        {{ null_string }},
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from carts
+
+    union all
+
+    select
+        {{ dbt.concat(["'subscription:'", "subscription_id"]) }},
+        'shop',
+        'trial_started',
+        trial_started_at,
+        {{ null_string }},
+        {{ null_string }},
+        plan,
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from subscriptions
+    where trial_started_at is not null
+
+    union all
+
+    select
+        {{ dbt.concat(["'subscription:'", "subscription_id"]) }},
+        'shop',
+        'subscription_started',
+        paid_started_at,
+        {{ null_string }},
+        {{ null_string }},
+        plan,
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from subscriptions
+    where paid_started_at is not null
+
+    union all
+
+    select
+        {{ dbt.concat(["'subscription:'", "subscription_id"]) }},
+        'shop',
+        'subscription_cancelled',
+        cancelled_at,
+        {{ null_string }},
+        {{ null_string }},
+        plan,
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from subscriptions
+    where cancelled_at is not null
+
+    union all
+
+    select
+        {{ dbt.concat(["'pos:'", "transaction_id"]) }},
+        'pos',
+        case when transaction_type = 'return' then 'return' else 'purchase' end,
+        transacted_at,
+        {{ null_string }},
+        store_id,
+        {{ null_string }},
+        amount,
+        currency,
+        {{ null_number }}
+    from pos_transactions
+
+    union all
+
+    select
+        {{ dbt.concat(["'call:'", "call_id"]) }},
+        'call_centre',
+        {{ dbt.concat(["'call_'", "direction"]) }},
+        started_at,
+        {{ null_string }},
+        reason,
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from calls
+
+    union all
+
+    select
+        {{ dbt.concat(["'ticket:'", "ticket_id"]) }},
+        'support',
+        'support_ticket',
+        opened_at,
+        {{ null_string }},
+        contact_channel,
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        csat_score
+    from tickets
+
+    union all
+
+    select
+        {{ dbt.concat(["'survey:'", "response_id"]) }},
+        'support',
+        {{ dbt.concat(["'survey_'", "survey_type"]) }},
+        responded_at,
+        {{ null_string }},
+        {{ null_string }},
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        score
+    from survey_responses
+    where email is not null
+
+    union all
+
+    select
+        {{ dbt.concat(["'review:'", "review_id"]) }},
+        'reviews',
+        'review',
+        reviewed_at,
+        {{ null_string }},
+        platform,
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        rating
+    from reviews
+    where email is not null or social_handle is not null
+
+    union all
+
+    select
+        {{ dbt.concat(["'referrer:'", "referral_id"]) }},
+        'referrals',
+        'referral_sent',
+        referred_at,
+        {{ null_string }},
+        {{ null_string }},
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from referrals
+
+    union all
+
+    select
+        {{ dbt.concat(["'referee:'", "referral_id"]) }},
+        'referrals',
+        'referral_received',
+        referred_at,
+        {{ null_string }},
+        'referral',
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from referrals
+
+    union all
+
+    select
+        {{ dbt.concat(["'media:'", "episode_id", "'|'", "platform", "'|'",
+            dbt.cast("media_date", api.Column.translate_type("string")), "'|'", "email"]) }},
+        'media',
+        {{ dbt.concat(["media_type", "'_listen'"]) }},
+        {{ dbt.cast("media_date", api.Column.translate_type("timestamp")) }},
+        {{ null_string }},
+        platform,
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from listens
+    where email is not null
+
+    union all
+
+    select
+        {{ dbt.concat(["'order:'", "order_id"]) }},
+        'affiliates',
+        'affiliate_conversion',
+        converted_at,
+        {{ null_string }},
+        affiliate_id,
+        {{ null_string }},
+        {{ null_number }},
+        {{ null_string }},
+        {{ null_number }}
+    from affiliate_conversions
+),
+
+final as (
+    select
+        {{ dbt.concat(["record_id", "':'", "touchpoint_type"]) }} as touchpoint_id,
+        record_id,
+        channel,
+        touchpoint_type,
+        occurred_at,
+        device_type,
+        utm_source as source_detail,
+        campaign,
+        revenue_amount,
+        currency,
+        score
+    from unioned
+)
+
+select * from final

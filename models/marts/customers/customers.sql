@@ -1,0 +1,125 @@
+{#-
+    The unified customer: one row per person, stitched across channels and
+    devices by the identity graph. Anonymous profiles (only cookies, devices or
+    a social handle) are customers too, with is_known = false.
+-#}
+
+with
+
+customer_identifiers as (
+    select * from {{ ref('int_customer_identifiers') }}
+),
+
+touchpoints as (
+    select * from {{ ref('touchpoints') }}
+),
+
+stage_history as (
+    select * from {{ ref('customer_stage_history') }}
+),
+
+identifier_summary as (
+    select
+        customer_id,
+        count(*) as n_identifiers,
+        sum(case when identifier_type = 'email' then 1 else 0 end) as n_emails,
+        sum(case when identifier_type = 'phone' then 1 else 0 end) as n_phones,
+        sum(case when identifier_type in ('cookie_id', 'device_id') then 1 else 0 end)
+            as n_devices,
+        max(case when is_known_identifier then 1 else 0 end) = 1 as is_known
+    from customer_identifiers
+    group by customer_id
+),
+
+-- Primary email / phone: the most recently seen, then the most often seen,
+-- then the smallest value (so the choice is deterministic).
+ranked_contacts as (
+    select
+        customer_id,
+        identifier_type,
+        identifier_value,
+        row_number() over (
+            partition by customer_id, identifier_type
+            order by last_observed_at desc, n_observations desc, identifier_value
+        ) as contact_rank
+    from customer_identifiers
+    where identifier_type in ('email', 'phone')
+),
+
+primary_contacts as (
+    select
+        customer_id,
+        max(case when identifier_type = 'email' then identifier_value end) as primary_email,
+        max(case when identifier_type = 'phone' then identifier_value end) as primary_phone
+    from ranked_contacts
+    where contact_rank = 1
+    group by customer_id
+),
+
+first_touches as (
+    select
+        customer_id,
+        channel as acquisition_channel,
+        row_number() over (
+            partition by customer_id order by occurred_at, touchpoint_id
+        ) as touch_number
+    from touchpoints
+),
+
+touchpoint_summary as (
+    select
+        customer_id,
+        min(occurred_at) as first_seen_at,
+        max(occurred_at) as last_seen_at,
+        count(*) as n_touchpoints,
+        count(distinct channel) as n_channels,
+        sum(case when touchpoint_type = 'purchase' then 1 else 0 end) as n_purchases,
+        min(case when touchpoint_type = 'purchase' then occurred_at end) as first_purchased_at,
+        max(case when touchpoint_type = 'purchase' then occurred_at end) as last_purchased_at,
+        coalesce(sum(revenue_eur), 0) as lifetime_revenue_eur
+    from touchpoints
+    group by customer_id
+),
+
+current_stages as (
+    select customer_id, stage as current_stage, valid_from as current_stage_since
+    from stage_history
+    where is_current
+),
+
+joined as (
+    select
+        identifier_summary.customer_id,
+        identifier_summary.is_known,
+        primary_contacts.primary_email,
+        primary_contacts.primary_phone,
+        cast(identifier_summary.n_identifiers as {{ dbt.type_int() }}) as n_identifiers,
+        cast(identifier_summary.n_emails as {{ dbt.type_int() }}) as n_emails,
+        cast(identifier_summary.n_phones as {{ dbt.type_int() }}) as n_phones,
+        cast(identifier_summary.n_devices as {{ dbt.type_int() }}) as n_devices,
+        touchpoint_summary.first_seen_at,
+        touchpoint_summary.last_seen_at,
+        first_touches.acquisition_channel,
+        cast(coalesce(touchpoint_summary.n_touchpoints, 0) as {{ dbt.type_int() }})
+            as n_touchpoints,
+        cast(coalesce(touchpoint_summary.n_channels, 0) as {{ dbt.type_int() }}) as n_channels,
+        cast(coalesce(touchpoint_summary.n_purchases, 0) as {{ dbt.type_int() }}) as n_purchases,
+        touchpoint_summary.first_purchased_at,
+        touchpoint_summary.last_purchased_at,
+        cast(coalesce(touchpoint_summary.lifetime_revenue_eur, 0) as {{ type_double() }})
+            as lifetime_revenue_eur,
+        coalesce(current_stages.current_stage, 'awareness') as current_stage,
+        current_stages.current_stage_since
+    from identifier_summary
+    left join primary_contacts
+        on identifier_summary.customer_id = primary_contacts.customer_id
+    left join touchpoint_summary
+        on identifier_summary.customer_id = touchpoint_summary.customer_id
+    left join first_touches
+        on identifier_summary.customer_id = first_touches.customer_id
+        and first_touches.touch_number = 1
+    left join current_stages
+        on identifier_summary.customer_id = current_stages.customer_id
+)
+
+select * from joined

@@ -1,0 +1,36 @@
+with
+
+source as (
+    select * from {{ source('email', 'email_events') }}
+),
+
+ranked as (
+    select
+        *,
+        {{ deduplication_row_number(
+            key_columns=['event_id']
+        ) }} as row_number
+    from source
+),
+
+deduplicated as (
+    select * from ranked
+    where row_number = 1
+),
+
+renamed as (
+    select
+        event_id,
+        event_at,
+        {{ normalize_email('email') }} as email,
+        campaign,
+        event_type,
+        'email_events' as channel,
+        _source_file as source_file,
+        _source_row as source_row,
+        _delivery_date as delivered_on,
+        _loaded_at as loaded_at
+    from deduplicated
+)
+
+select * from renamed

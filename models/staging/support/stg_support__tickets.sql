@@ -1,0 +1,40 @@
+with
+
+source as (
+    select * from {{ source('support', 'support_tickets') }}
+),
+
+ranked as (
+    select
+        *,
+        {{ deduplication_row_number(
+            key_columns=['ticket_id'],
+            is_snapshot=true
+        ) }} as row_number
+    from source
+),
+
+deduplicated as (
+    select * from ranked
+    where row_number = 1
+),
+
+renamed as (
+    select
+        ticket_id,
+        opened_at,
+        updated_at,
+        resolved_at,
+        {{ normalize_email('email') }} as email,
+        contact_channel,
+        category,
+        csat_score,
+        'support_tickets' as channel,
+        _source_file as source_file,
+        _source_row as source_row,
+        _delivery_date as delivered_on,
+        _loaded_at as loaded_at
+    from deduplicated
+)
+
+select * from renamed

@@ -1,0 +1,44 @@
+"""dbt models, seeds and tests as Dagster assets and asset checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
+
+from orchestration.dbt_project import dbt_project
+from orchestration.defs.ingestion import WAREHOUSE_POOL
+
+
+class LifecycleTranslator(DagsterDbtTranslator):
+    """Sources map to the ingestion assets through `meta.dagster.asset_key` in the
+    sources YAML (dagster-dbt's default); models get `<schema>/<name>` keys."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props.get("schema")
+
+
+translator = LifecycleTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    pool=WAREHOUSE_POOL,
+)
+def lifecycle_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build`: seeds, staging, intermediate and marts, each model followed by its tests."""
+    yield from dbt.cli(["build"], context=context).stream()

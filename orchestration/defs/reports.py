@@ -1,0 +1,57 @@
+"""The published report: a report-only DuckDB file and the static Evidence site."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.defs.resources import WarehouseResource
+from orchestration.settings import get_settings
+
+
+def _report_tables() -> tuple[str, ...]:
+    from orchestration.reporting import REPORT_TABLES
+
+    return REPORT_TABLES
+
+
+@dg.asset(
+    key=["reports", "report_database"],
+    group_name="reports",
+    deps=[dg.AssetKey(["marts", table]) for table in _report_tables()],
+    kinds={"duckdb"},
+    description="Report-safe marts (no personal data) copied into a DuckDB file that"
+    " Evidence's DuckDB connector can open (storage version 1.4).",
+)
+def report_database(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    from orchestration.reporting import export_report_database
+
+    settings = get_settings()
+    with warehouse.connect(read_only=True) as con:
+        counts = export_report_database(settings.warehouse, settings.report_db, con=con)
+    context.log.info(f"report database written to {settings.report_db}: {counts}")
+    return dg.MaterializeResult(
+        metadata={"path": dg.MetadataValue.path(str(settings.report_db)), **counts}
+    )
+
+
+@dg.asset(
+    key=["reports", "site"],
+    group_name="reports",
+    deps=[report_database],
+    kinds={"evidence"},
+    description="The static Evidence site built from reports/ (pages read the report database).",
+)
+def report_site(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    from orchestration.reporting import build_report_site
+
+    settings = get_settings()
+    site = build_report_site(settings.reports_dir, settings.report_db, log=context.log.info)
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("index.html"))
+    return dg.MaterializeResult(
+        metadata={"path": dg.MetadataValue.path(str(site)), "pages": len(pages)}
+    )
+
+
+report_assets = [report_database, report_site]

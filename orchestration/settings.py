@@ -1,0 +1,63 @@
+"""Paths and settings, from environment variables with documented defaults.
+
+Every path is resolved to an absolute path, because dbt-duckdb resolves a
+relative DuckDB path against the working directory, not the project.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _path(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    path = Path(value) if value else default
+    if not path.is_absolute():
+        path = PROJECT_DIR / path
+    return path.resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: Path
+    """LIFECYCLE_WAREHOUSE: the DuckDB file (default warehouse/lifecycle.duckdb)."""
+    landing: Path
+    """LIFECYCLE_LANDING: channel exports, <channel>/<YYYY-MM-DD>/<file> (default landing/)."""
+    ground_truth: Path
+    """LIFECYCLE_GROUND_TRUTH: the demo generator's truth, never read by the warehouse."""
+    report_db: Path
+    """LIFECYCLE_REPORT_DB: report-only DuckDB file Evidence reads (default warehouse/reports.duckdb)."""
+    logs: Path
+    """LIFECYCLE_LOGS: run logs (default logs/)."""
+    start_date: date
+    """LIFECYCLE_START_DATE: first daily partition (default 2026-01-01)."""
+
+    @property
+    def reports_dir(self) -> Path:
+        return PROJECT_DIR / "reports"
+
+    @property
+    def report_site(self) -> Path:
+        return self.reports_dir / "build"
+
+    def export_env(self) -> None:
+        """Publish the resolved paths to child processes (dbt, Evidence)."""
+        os.environ["LIFECYCLE_WAREHOUSE"] = str(self.warehouse)
+        os.environ["LIFECYCLE_LANDING"] = str(self.landing)
+        os.environ["LIFECYCLE_REPORT_DB"] = str(self.report_db)
+
+
+def get_settings() -> Settings:
+    return Settings(
+        warehouse=_path("LIFECYCLE_WAREHOUSE", PROJECT_DIR / "warehouse" / "lifecycle.duckdb"),
+        landing=_path("LIFECYCLE_LANDING", PROJECT_DIR / "landing"),
+        ground_truth=_path("LIFECYCLE_GROUND_TRUTH", PROJECT_DIR / "demo" / "ground_truth"),
+        report_db=_path("LIFECYCLE_REPORT_DB", PROJECT_DIR / "warehouse" / "reports.duckdb"),
+        logs=_path("LIFECYCLE_LOGS", PROJECT_DIR / "logs"),
+        start_date=date.fromisoformat(os.environ.get("LIFECYCLE_START_DATE", "2026-01-01")),
+    )
