@@ -10,17 +10,18 @@ and tests/test_expectations.py proves both a pass and a failure are reported.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("TQDM_DISABLE", "1")  # GX draws a progress bar per expectation
 
-import great_expectations as gx  # noqa: E402
-import great_expectations.execution_engine.sqlalchemy_execution_engine as _sql_engine  # noqa: E402
-import great_expectations.expectations as gxe  # noqa: E402
+import great_expectations as gx
+import great_expectations.execution_engine.sqlalchemy_execution_engine as _sql_engine
+import great_expectations.expectations as gxe
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
 
 class _DuckDBDialect(str):
@@ -64,6 +65,40 @@ def _observed(result: dict) -> str:
     return ""
 
 
+def _duckdb_connection_ids() -> set[int]:
+    import duckdb
+
+    return {id(o) for o in gc.get_objects() if isinstance(o, duckdb.DuckDBPyConnection)}
+
+
+def _close_duckdb_connections(keep: set[int]) -> None:
+    """Close the DuckDB connections GX persisted (see the module docstring).
+
+    While one is open, no other connection with another configuration, nor any
+    other process (dbt), may open the warehouse. GX copies the datasource per
+    validation, so its engines are found through the garbage collector.
+    """
+    import duckdb
+    import sqlalchemy
+
+    for engine in [
+        o for o in gc.get_objects() if isinstance(o, _sql_engine.SqlAlchemyExecutionEngine)
+    ]:
+        connection = getattr(engine, "_connection", None)
+        if connection is not None:
+            connection.close()
+            engine._connection = None
+    for engine in [o for o in gc.get_objects() if isinstance(o, sqlalchemy.engine.Engine)]:
+        if engine.url.drivername.startswith("duckdb"):
+            engine.dispose()
+    gc.collect()
+    # duckdb-engine's pool may still hold the raw connection it opened: close
+    # every DuckDB connection that did not exist before the validation.
+    for connection in [o for o in gc.get_objects() if isinstance(o, duckdb.DuckDBPyConnection)]:
+        if id(connection) not in keep:
+            connection.close()
+
+
 def validate_table(
     warehouse: Path,
     schema: str,
@@ -73,7 +108,13 @@ def validate_table(
     gx_root: Path,
 ) -> SuiteOutcome:
     """Validate one warehouse table against its suite; builds GX Data Docs under gx_root."""
+    existing_connections = _duckdb_connection_ids()
     context = gx.get_context(mode="file", project_root_dir=str(gx_root))
+    if context.variables.progress_bars is None:
+        context.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False
+        )
+        context.variables.save()
     source = context.data_sources.add_or_update_sql(
         name="warehouse",
         connection_string=f"duckdb:///{warehouse}",
@@ -81,7 +122,9 @@ def validate_table(
     )
     # A query asset, not a table asset: GX's column-type metric drops the schema
     # of a table asset on DuckDB ("Table with name ... does not exist").
-    asset = source.add_query_asset(name=f"{schema}.{table}", query=f"select * from {schema}.{table}")
+    asset = source.add_query_asset(
+        name=f"{schema}.{table}", query=f"select * from {schema}.{table}"
+    )
     batch = asset.add_batch_definition_whole_table("whole_table")
     suite_name = f"{schema}.{table}"
     suite = context.suites.add_or_update(
@@ -97,7 +140,10 @@ def validate_table(
             actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
         )
     )
-    run = checkpoint.run()
+    try:
+        run = checkpoint.run()
+    finally:
+        _close_duckdb_connections(keep=existing_connections)
     outcomes = []
     for validation_result in run.run_results.values():
         for result in validation_result.to_json_dict()["results"]:

@@ -160,7 +160,9 @@ def contract_markdown(contract: Contract | None = None) -> str:
     contract = contract or load_contract()
     lines = [f"Contract version **{contract.version}**.", ""]
     for channel in contract:
-        snapshot = " Snapshot channel: the row with the latest `updated_at` wins." * channel.snapshot
+        snapshot = (
+            " Snapshot channel: the row with the latest `updated_at` wins." * channel.snapshot
+        )
         lines += [
             f"#### `{channel.name}` ({channel.silo})",
             "",

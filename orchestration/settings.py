@@ -31,7 +31,7 @@ class Settings:
     ground_truth: Path
     """LIFECYCLE_GROUND_TRUTH: the demo generator's truth, never read by the warehouse."""
     report_db: Path
-    """LIFECYCLE_REPORT_DB: report-only DuckDB file Evidence reads (default warehouse/reports.duckdb)."""
+    """LIFECYCLE_REPORT_DB: report-only DuckDB file for Evidence (warehouse/reports.duckdb)."""
     logs: Path
     """LIFECYCLE_LOGS: run logs (default logs/)."""
     start_date: date

@@ -1,16 +1,18 @@
 """Ingestion assets: one per channel of the export contract, partitioned by delivery day."""
 
-from __future__ import annotations
+import warnings
 
 import dagster as dg
 
 from orchestration.contract import Channel, load_contract
 from orchestration.defs.partitions import daily_partitions, partition_dates
 from orchestration.defs.resources import WarehouseResource
-from orchestration.ingest.loader import FileResult, load_partition
+from orchestration.ingest.loader import FileResult, load_partitions
 from orchestration.settings import get_settings
 
 WAREHOUSE_POOL = "duckdb_warehouse"
+# A single-run backfill policy is what lets one run load a range of days.
+warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
 
 def _summarise(results: list[FileResult]) -> dict[str, dg.MetadataValue | int]:
@@ -46,10 +48,8 @@ def build_ingestion_asset(channel: Channel) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         landing = get_settings().landing
-        results: list[FileResult] = []
         with warehouse.connect() as con:
-            for delivery_date in partition_dates(context):
-                results += load_partition(con, landing, channel.name, delivery_date)
+            results = load_partitions(con, landing, channel.name, partition_dates(context))
         for result in results:
             if result.status == "unchanged":
                 continue

@@ -5,8 +5,6 @@ report is not rebuilt on bad data). dbt's own tests arrive as asset checks too,
 through dagster-dbt.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg

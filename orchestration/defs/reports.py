@@ -1,6 +1,6 @@
 """The published report: a report-only DuckDB file and the static Evidence site."""
 
-from __future__ import annotations
+from pathlib import Path
 
 import dagster as dg
 
@@ -28,8 +28,8 @@ def report_database(
     from orchestration.reporting import export_report_database
 
     settings = get_settings()
-    with warehouse.connect(read_only=True) as con:
-        counts = export_report_database(settings.warehouse, settings.report_db, con=con)
+    # Attaches the warehouse read-only from its own in-memory connection.
+    counts = export_report_database(Path(warehouse.path), settings.report_db)
     context.log.info(f"report database written to {settings.report_db}: {counts}")
     return dg.MaterializeResult(
         metadata={"path": dg.MetadataValue.path(str(settings.report_db)), **counts}

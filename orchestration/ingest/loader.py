@@ -18,6 +18,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -82,7 +83,8 @@ def _decode(data: bytes, path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ContractError(
-            f"{path.name} is not valid UTF-8 (byte {error.start}: {data[error.start:error.start + 1]!r});"
+            f"{path.name} is not valid UTF-8"
+            f" (byte {error.start}: {data[error.start : error.start + 1]!r});"
             " re-export it as UTF-8"
         ) from error
 
@@ -94,7 +96,7 @@ def _scalar(value: object) -> str | None:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return repr(value) if isinstance(value, float) else str(value)
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -202,15 +204,18 @@ def _reason_expressions(column: Column, present: bool) -> list[str]:
         allowed = ", ".join("'" + v.replace("'", "''") + "'" for v in column.accepted_values)
         reasons.append(
             f"case when {value} is not null and {value} not in ({allowed})"
-            f" then '{name}: ''' || left({value}, 40) || ''' is not one of {allowed.replace(chr(39), '')}' end"
+            f" then '{name}: ''' || left({value}, 40) || ''' is not one of"
+            f" {allowed.replace(chr(39), '')}' end"
         )
     if column.min is not None:
         reasons.append(
-            f"case when {typed} < {column.min} then '{name}: ' || {value} || ' is below {column.min:g}' end"
+            f"case when {typed} < {column.min}"
+            f" then '{name}: ' || {value} || ' is below {column.min:g}' end"
         )
     if column.max is not None:
         reasons.append(
-            f"case when {typed} > {column.max} then '{name}: ' || {value} || ' is above {column.max:g}' end"
+            f"case when {typed} > {column.max}"
+            f" then '{name}: ' || {value} || ' is above {column.max:g}' end"
         )
     return reasons
 
@@ -231,17 +236,29 @@ def _load_rows(
     delivery_date: date,
     loaded_at: datetime,
 ) -> tuple[int, int]:
-    """Insert good rows into raw.<channel> and bad ones into quarantine. Returns (loaded, quarantined)."""
+    """Insert good rows into raw.<channel>, bad ones into quarantine.
+
+    Returns (rows loaded, rows quarantined).
+    """
     incoming = _incoming_table(parsed, channel)  # noqa: F841 - scanned by DuckDB below
     present = set(parsed.columns)
     reasons = [r for c in channel.columns for r in _reason_expressions(c, c.name in present)]
     reason_sql = f"coalesce({PARSE_ERROR}, nullif(concat_ws('; ', {', '.join(reasons)}), ''))"
     con.execute(
-        f"create or replace temp table _validated as select *, {reason_sql} as _reason from incoming"
+        "create or replace temp table _validated as"
+        f" select *, {reason_sql} as _reason from incoming"
     )
     typed = ", ".join(f"{_typed_expression(c)}" for c in channel.columns)
-    targets = ", ".join([*channel.column_names, "_source_file", "_source_row",
-                         "_file_sha256", "_delivery_date", "_loaded_at"])
+    targets = ", ".join(
+        [
+            *channel.column_names,
+            "_source_file",
+            "_source_row",
+            "_file_sha256",
+            "_delivery_date",
+            "_loaded_at",
+        ]
+    )
     params = [source_file, sha256, delivery_date, loaded_at]
     con.execute(
         f"insert into raw.{channel.name} ({targets})"
@@ -257,7 +274,8 @@ def _load_rows(
         [channel.name, source_file, sha256, loaded_at],
     )
     loaded, quarantined = con.execute(
-        "select count(*) filter (where _reason is null), count(*) filter (where _reason is not null)"
+        "select count(*) filter (where _reason is null),"
+        " count(*) filter (where _reason is not null)"
         " from _validated"
     ).fetchone()
     con.execute("drop table _validated")
@@ -374,6 +392,25 @@ def partition_files(landing_dir: Path, channel: str, delivery_date: date) -> lis
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
+def load_partitions(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    channel_name: str,
+    delivery_dates: list[date],
+    *,
+    contract: Contract | None = None,
+) -> list[FileResult]:
+    """Load every file of one channel for each delivery day (see load_partition)."""
+    contract = contract or load_contract()
+    ensure_schema(con, contract)
+    results: list[FileResult] = []
+    for delivery_date in delivery_dates:
+        results += load_partition(
+            con, landing_dir, channel_name, delivery_date, contract=contract, ensure=False
+        )
+    return results
+
+
 def load_partition(
     con: duckdb.DuckDBPyConnection,
     landing_dir: Path,
@@ -381,16 +418,24 @@ def load_partition(
     delivery_date: date,
     *,
     contract: Contract | None = None,
+    ensure: bool = True,
 ) -> list[FileResult]:
     """Load every file of one channel and delivery day; forget files that disappeared."""
     contract = contract or load_contract()
     channel = contract[channel_name]
-    ensure_schema(con, contract)
+    if ensure:
+        ensure_schema(con, contract)
     now = datetime.now(UTC).replace(tzinfo=None)
     files = partition_files(landing_dir, channel_name, delivery_date)
     results = [
-        load_file(con, path, landing_dir=landing_dir, channel=channel, delivery_date=delivery_date,
-                  loaded_at=now)
+        load_file(
+            con,
+            path,
+            landing_dir=landing_dir,
+            channel=channel,
+            delivery_date=delivery_date,
+            loaded_at=now,
+        )
         for path in files
     ]
     present = {path.relative_to(landing_dir).as_posix() for path in files}
@@ -421,7 +466,9 @@ def landed_dates(landing_dir: Path, channels: list[str] | None = None) -> list[d
     """Every delivery date that has a folder under any (or the given) channel."""
     dates: set[date] = set()
     if channels is None:
-        channels = [p.name for p in landing_dir.iterdir() if p.is_dir()] if landing_dir.is_dir() else []
+        channels = (
+            [p.name for p in landing_dir.iterdir() if p.is_dir()] if landing_dir.is_dir() else []
+        )
     names = channels
     for name in names:
         folder = landing_dir / name

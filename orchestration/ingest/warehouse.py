@@ -36,7 +36,7 @@ BOOKKEEPING_DDL = (
         channel varchar not null,
         source_file varchar not null,
         file_sha256 varchar not null,
-        source_row bigint,                 -- 1-based data row (CSV: header excluded), null for a whole file
+        source_row bigint,                 -- 1-based data row (CSV: no header); null: whole file
         raw_content varchar,               -- the row as delivered
         reason varchar not null,
         quarantined_at timestamp not null,

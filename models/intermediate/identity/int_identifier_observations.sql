@@ -17,13 +17,14 @@
     {'model': 'stg_crm__leads', 'record': 'crm_lead', 'id': 'lead_id', 'at': 'created_at',
      'identifiers': ['lead_id', 'email', 'phone']},
     {'model': 'stg_shop__orders', 'record': 'order', 'id': 'order_id', 'at': 'ordered_at',
-     'identifiers': ['shop_customer_id', 'email', 'phone']},
+     'identifiers': ['shop_customer_id', 'email', 'phone'], 'anonymous': 'guest_order'},
     {'model': 'stg_shop__carts', 'record': 'cart', 'id': 'cart_id', 'at': 'created_at',
      'identifiers': ['cookie_id', 'shop_customer_id', 'email']},
     {'model': 'stg_shop__subscriptions', 'record': 'subscription', 'id': 'subscription_id',
      'at': 'updated_at', 'identifiers': ['email']},
     {'model': 'stg_pos__transactions', 'record': 'pos', 'id': 'transaction_id',
-     'at': 'transacted_at', 'identifiers': ['loyalty_card_id', 'phone', 'email']},
+     'at': 'transacted_at', 'identifiers': ['loyalty_card_id', 'phone', 'email'],
+     'anonymous': 'pos_receipt'},
     {'model': 'stg_call_centre__calls', 'record': 'call', 'id': 'call_id', 'at': 'started_at',
      'identifiers': ['phone']},
     {'model': 'stg_support__tickets', 'record': 'ticket', 'id': 'ticket_id', 'at': 'opened_at',
@@ -63,6 +64,22 @@ with
     where {{ column }} is not null
 ),
 {% endfor -%}
+{%- if spec.anonymous %}
+{%- set cte = spec.record ~ '_anonymous' -%}
+{%- do ctes.append(cte) %}
+{{ cte }} as (
+    -- A purchase with no identifier is still a touchpoint: it gets an
+    -- anonymous customer of its own instead of being dropped.
+    select
+        '{{ spec.record }}' as record_type,
+        {{ dbt.concat(["'" ~ spec.record ~ ":'", spec.id]) }} as record_id,
+        '{{ spec.anonymous }}' as identifier_type,
+        {{ spec.id }} as identifier_value,
+        {{ spec.at }} as observed_at
+    from {{ ref(spec.model) }}
+    where {% for identifier in spec.identifiers %}{{ identifier }} is null{% if not loop.last %} and {% endif %}{% endfor %}
+),
+{%- endif %}
 {% endfor %}
 
 unioned as (

@@ -47,20 +47,20 @@ candidate_events as (
 
     select customer_id, 'engagement', occurred_at, touchpoint_id
     from touchpoints
-    where touchpoint_type in ('email_open', 'email_click', 'app_open', 'screen_view', 'login')
+    where touchpoint_type in ('email_open', 'email_click', 'app_open', 'app_screen_view', 'app_login')
         or channel in ('social', 'media')
 
     union all
 
     select customer_id, 'evaluation', occurred_at, touchpoint_id
     from touchpoints
-    where touchpoint_type in ('cart_created', 'add_to_cart')
+    where touchpoint_type in ('cart_created', 'app_add_to_cart')
 
     union all
 
     select customer_id, 'acquisition', occurred_at, touchpoint_id
     from touchpoints
-    where touchpoint_type in ('lead_created', 'sign_up', 'trial_started')
+    where touchpoint_type in ('lead_created', 'app_sign_up', 'trial_started')
 
     union all
 

@@ -92,7 +92,11 @@ unioned as (
     select
         {{ dbt.concat(["'app:'", "event_id"]) }},
         'app',
-        event_name,
+        -- app_open stays; purchase -> app_purchase (the order itself comes from the shop)
+        case
+            when event_name like 'app%' then event_name
+            else {{ dbt.concat(["'app_'", "event_name"]) }}
+        end,
         event_at,
         'mobile',
         {{ null_string }},

@@ -1,0 +1,313 @@
+"""`lifecycle`: the command line for people and for schedulers.
+
+    lifecycle run [--date D | --start S --end E] [--no-report]
+    lifecycle generate [--persons N] [--days D] [--seed S] [--start-date D]
+    lifecycle quarantine [--channel C] [--all]
+    lifecycle contract [--markdown]
+    lifecycle prepare
+
+`run` materializes the daily job (ingestion -> dbt build -> quality checks ->
+report) in this process through Dagster, so cron or any external scheduler can
+drive it without the Dagster daemon; the exit code is non-zero on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from orchestration.settings import PROJECT_DIR, Settings, get_settings
+
+DEFAULT_DEMO = {"persons": 2000, "days": 90, "seed": 42, "start_date": "2026-01-01"}
+DAGSTER_YAML = """\
+# Written by `lifecycle run`; edit freely.
+telemetry:
+  enabled: false
+concurrency:
+  runs:
+    # Every run writes the one DuckDB file: one run at a time.
+    max_concurrent_runs: 1
+  pools:
+    default_limit: 1
+"""
+
+
+def say(message: str) -> None:
+    print(f"[lifecycle {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _dagster_home() -> Path:
+    home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_DIR / ".dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _landing_is_empty(landing: Path) -> bool:
+    return not landing.is_dir() or not any(p.is_file() for p in landing.rglob("*"))
+
+
+def generate(settings: Settings, *, persons: int, days: int, seed: int, start_date: str) -> None:
+    from orchestration.generator import generate_demo_data
+
+    say(
+        f"generating demo channel exports: {persons} persons, {days} days from {start_date},"
+        f" seed {seed} -> {settings.landing}"
+    )
+    started = time.monotonic()
+    summary = generate_demo_data(
+        settings.landing,
+        settings.ground_truth,
+        persons=persons,
+        days=days,
+        start_date=date.fromisoformat(start_date),
+        seed=seed,
+        progress=lambda line: say(f"  {line}"),
+    )
+    say(
+        f"demo data: {summary.total_files} files, {summary.total_rows} rows"
+        f" in {time.monotonic() - started:.1f}s"
+        f" (ground truth, never read by the warehouse: {settings.ground_truth})"
+    )
+
+
+def _manifest_is_stale() -> bool:
+    manifest = PROJECT_DIR / "target" / "manifest.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    watched = [PROJECT_DIR / "dbt_project.yml", PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests/dbt"):
+        watched += [p for p in (PROJECT_DIR / folder).rglob("*") if p.is_file()]
+    return any(p.stat().st_mtime > built for p in watched)
+
+
+def prepare_dbt() -> None:
+    """Build dbt's manifest, which the Dagster definitions load (outside `dagster dev`)."""
+    if not _manifest_is_stale():
+        return
+    say("parsing the dbt project (manifest for Dagster)")
+    dbt = Path(sys.executable).parent / "dbt"
+    completed = subprocess.run(
+        [
+            str(dbt),
+            "parse",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"dbt parse failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
+
+
+def _log_to_file(settings: Settings) -> Path:
+    settings.logs.mkdir(parents=True, exist_ok=True)
+    path = settings.logs / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    for name in ("dagster", "lifecycle"):
+        logging.getLogger(name).addHandler(handler)
+    return path
+
+
+def run(
+    settings: Settings,
+    *,
+    first: date | None,
+    last: date | None,
+    with_report: bool = True,
+) -> int:
+    from orchestration.ingest.loader import landed_dates
+
+    if _landing_is_empty(settings.landing):
+        say(f"no channel exports under {settings.landing}: using the built-in demo data")
+        generate(settings, **DEFAULT_DEMO)
+    dates = landed_dates(settings.landing)
+    if first is None:
+        if not dates:
+            say(f"nothing to load: no <channel>/<YYYY-MM-DD>/ folders under {settings.landing}")
+            return 1
+        first, last = dates[0], dates[-1]
+    last = last or first
+    if first < settings.start_date:
+        say(
+            f"{first} is before the first partition {settings.start_date}:"
+            " set LIFECYCLE_START_DATE to an earlier date"
+        )
+        return 2
+    _dagster_home()
+    prepare_dbt()
+    log_path = _log_to_file(settings)
+    say(f"materializing delivery days {first} .. {last} (log: {log_path})")
+
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("daily_materialization")
+    selection = None
+    if not with_report:
+        selection = [
+            key for key in job.asset_layer.executable_asset_keys if key.path[0] != "reports"
+        ]
+    started = time.monotonic()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": first.isoformat(),
+                "dagster/asset_partition_range_end": last.isoformat(),
+            },
+            asset_selection=selection,
+            raise_on_error=False,
+        )
+    elapsed = time.monotonic() - started
+    failed_checks = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and not e.asset_check_evaluation_data.passed
+    ]
+    for check in failed_checks:
+        say(f"check failed: {check.asset_key.to_user_string()} {check.check_name}")
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                say(
+                    f"step failed: {event.step_key}:"
+                    f" {event.event_specific_data.error.message.strip()}"
+                )
+        say(f"run FAILED after {elapsed:.0f}s; details in {log_path}")
+        return 1
+    say(f"run succeeded in {elapsed:.0f}s")
+    say(f"warehouse:   {settings.warehouse}")
+    if with_report:
+        say(f"report site: {settings.report_site} (serve it: make serve-report)")
+    say(f"logs:        {log_path}")
+    return 0
+
+
+def quarantine(settings: Settings, *, channel: str | None, show_all: bool) -> int:
+    from orchestration.ingest.warehouse import connect
+
+    if not settings.warehouse.exists():
+        say(f"no warehouse at {settings.warehouse}: run `lifecycle run` first")
+        return 1
+    where = ["1 = 1"]
+    params: list[str] = []
+    if channel:
+        where.append("channel = ?")
+        params.append(channel)
+    if not show_all:
+        where.append("resolved_at is null")
+    with connect(settings.warehouse, read_only=True) as con:
+        rows = con.execute(
+            "select channel, source_file, reason, count(*) as n_rows, min(source_row) as first_row,"
+            " max(resolved_at) is not null as resolved"
+            f" from ingestion.quarantine where {' and '.join(where)}"
+            " group by channel, source_file, reason order by channel, source_file, reason",
+            params,
+        ).fetchall()
+    if not rows:
+        print("quarantine is empty" + ("" if show_all else " (no unresolved rows)"))
+        return 0
+    print(f"{'channel':<22} {'file':<58} {'rows':>5} {'first':>6}  reason")
+    for channel_name, source_file, reason, n_rows, first_row, resolved in rows:
+        flag = " (resolved)" if resolved else ""
+        print(
+            f"{channel_name:<22} {source_file:<58} {n_rows:>5} {first_row or '-':>6}"
+            f"  {reason}{flag}"
+        )
+    return 0
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lifecycle", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run_parser = commands.add_parser("run", help="materialize the daily job")
+    run_parser.add_argument("--date", type=_parse_date, help="one delivery day (YYYY-MM-DD)")
+    run_parser.add_argument("--start", type=_parse_date, help="first delivery day of a range")
+    run_parser.add_argument("--end", type=_parse_date, help="last delivery day of a range")
+    run_parser.add_argument("--no-report", action="store_true", help="skip the Evidence site")
+
+    gen = commands.add_parser("generate", help="write demo channel exports into the landing folder")
+    gen.add_argument("--persons", type=int, default=DEFAULT_DEMO["persons"])
+    gen.add_argument("--days", type=int, default=DEFAULT_DEMO["days"])
+    gen.add_argument("--seed", type=int, default=DEFAULT_DEMO["seed"])
+    gen.add_argument("--start-date", default=DEFAULT_DEMO["start_date"])
+
+    quarantine_parser = commands.add_parser("quarantine", help="list quarantined rows by file")
+    quarantine_parser.add_argument("--channel")
+    quarantine_parser.add_argument("--all", action="store_true", help="include resolved rows")
+
+    commands.add_parser("prepare", help="build dbt's manifest and the Dagster home (for `make ui`)")
+
+    contract_parser = commands.add_parser("contract", help="print the channel export contract")
+    contract_parser.add_argument("--markdown", action="store_true")
+
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    settings.export_env()
+
+    if args.command == "run":
+        first = args.date or args.start
+        last = args.date or args.end
+        if args.end and not args.start:
+            parser.error("--end needs --start")
+        if first and last and last < first:
+            parser.error("--end is before --start")
+        return run(settings, first=first, last=last, with_report=not args.no_report)
+    if args.command == "generate":
+        generate(
+            settings,
+            persons=args.persons,
+            days=args.days,
+            seed=args.seed,
+            start_date=args.start_date,
+        )
+        return 0
+    if args.command == "prepare":
+        _dagster_home()
+        prepare_dbt()
+        return 0
+    if args.command == "quarantine":
+        return quarantine(settings, channel=args.channel, show_all=args.all)
+    if args.command == "contract":
+        from orchestration.contract import contract_markdown, load_contract
+
+        if args.markdown:
+            print(contract_markdown())
+        else:
+            contract = load_contract()
+            print(f"channel export contract {contract.version}")
+            for channel in contract:
+                print(f"  {channel.name:<22} key {', '.join(channel.key)}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

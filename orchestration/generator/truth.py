@@ -1,0 +1,193 @@
+"""The ground truth: who is who, what they bought and when they entered each stage.
+
+Stage rules (what a perfect warehouse would conclude from the landing data):
+
+- awareness: the person's first row anywhere (a cookie's first page view counts).
+- engagement: a return visit, an email open or click, a social mention, an app
+  session after install, a podcast play as a known subscriber.
+- evaluation: a product, cart or checkout page view, a cart, an app add-to-cart.
+- acquisition: a sign-up, a CRM lead, a subscription trial.
+- conversion: the first purchase (order, till sale or paid subscription start).
+  The funnel stages are cumulative: reaching a stage implies the earlier ones,
+  at the latest at the same moment (a walk-in buyer enters all five at once).
+- retention: the second purchase; loyalty: the third. Purchases are orders,
+  till sales and each month of a paid subscription (renewals every 30 days).
+- advocacy: after conversion, a referral sent, a review of 4+ stars or a
+  positive social mention.
+- at_risk: 30 days after the latest purchase without another one; churned: 60
+  days without, or a paid subscription cancelled; reactivated: a purchase after
+  churning.
+
+``final_stage`` is the stage of the person's latest timeline entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from orchestration.generator.identity import KNOWN_TYPES, Person
+from orchestration.generator.simulation import AT_RISK_AFTER, CHURNED_AFTER
+
+FUNNEL = ("awareness", "engagement", "evaluation", "acquisition", "conversion")
+STAGES = (*FUNNEL, "retention", "loyalty", "advocacy", "at_risk", "churned", "reactivated")
+STAGE_ORDER = {stage: i for i, stage in enumerate(STAGES)}
+
+
+def _iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def stage_timeline(person: Person, window_end: datetime) -> list[tuple[datetime, str]]:
+    """(entered_at, stage) entries for one person, in time order."""
+    first: dict[str, datetime] = {}
+    for at, stage in person.signals:
+        if stage not in first or at < first[stage]:
+            first[stage] = at
+    if person.first_seen_at is not None:
+        first["awareness"] = min(first.get("awareness", person.first_seen_at), person.first_seen_at)
+    purchases = sorted(set(person.purchase_times))
+    first.pop("conversion", None)
+    if purchases:
+        first["conversion"] = purchases[0]
+    entered: dict[str, datetime] = {}
+    later: datetime | None = None
+    for stage in reversed(FUNNEL):
+        candidate = first.get(stage)
+        if later is not None and (candidate is None or later < candidate):
+            candidate = later
+        if candidate is not None:
+            entered[stage] = candidate
+            later = candidate
+    entries = [(entered[stage], stage) for stage in FUNNEL if stage in entered]
+    if purchases:
+        if len(purchases) >= 2:
+            entries.append((purchases[1], "retention"))
+        if len(purchases) >= 3:
+            entries.append((purchases[2], "loyalty"))
+        advocacy = [
+            at for at, stage in person.signals if stage == "advocacy" and at >= purchases[0]
+        ]
+        if advocacy:
+            entries.append((min(advocacy), "advocacy"))
+        entries += _health(purchases, sorted(person.cancel_times), window_end)
+    entries.sort(key=lambda e: (e[0], STAGE_ORDER[e[1]]))
+    return entries
+
+
+def _health(
+    purchases: list[datetime], cancels: list[datetime], window_end: datetime
+) -> list[tuple[datetime, str]]:
+    events = sorted([(t, "purchase") for t in purchases] + [(t, "cancel") for t in cancels])
+    entries: list[tuple[datetime, str]] = []
+    state: str | None = None
+    last: datetime | None = None
+
+    def lapse(until: datetime) -> None:
+        nonlocal state
+        if last is None:
+            return
+        if state is None and last + AT_RISK_AFTER < until:
+            entries.append((last + AT_RISK_AFTER, "at_risk"))
+            state = "at_risk"
+        if state in (None, "at_risk") and last + CHURNED_AFTER < until:
+            entries.append((last + CHURNED_AFTER, "churned"))
+            state = "churned"
+
+    for at, kind in events:
+        lapse(at)
+        if kind == "purchase":
+            if state == "churned":
+                entries.append((at, "reactivated"))
+            state = None
+            last = at
+        elif state != "churned":
+            entries.append((at, "churned"))
+            state = "churned"
+    lapse(window_end)
+    return entries
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+
+
+def write_truth(
+    truth_dir: Path,
+    persons: list[Person],
+    purchases: list[dict[str, Any]],
+    window_end: datetime,
+    mess: dict[str, Any],
+) -> dict[str, int]:
+    """Write the truth files; returns row counts per file."""
+    truth_dir.mkdir(parents=True, exist_ok=True)
+    people = sorted((p for p in persons if p.first_seen_at is not None), key=lambda p: p.person_id)
+    person_rows, identifier_rows, stage_rows = [], [], []
+    for person in people:
+        timeline = stage_timeline(person, window_end)
+        is_known = any(kind in KNOWN_TYPES for kind, _ in person.identifiers)
+        final_stage = timeline[-1][1] if timeline else "awareness"
+        person_rows.append(
+            [person.person_id, _iso(person.first_seen_at), str(is_known).lower(), final_stage]
+        )
+        for kind, value in sorted(person.identifiers):
+            identifier_rows.append([person.person_id, kind, value])
+        for at, stage in timeline:
+            stage_rows.append([person.person_id, stage, _iso(at)])
+    purchase_rows = []
+    for purchase in sorted(purchases, key=lambda x: (x["purchased_at"], x["purchase_id"])):
+        gross, refunded = purchase["gross_amount"], purchase["refunded_amount"]
+        purchase_rows.append(
+            [
+                purchase["channel"],
+                purchase["purchase_id"],
+                purchase["person_id"],
+                _iso(purchase["purchased_at"]),
+                purchase["currency"],
+                f"{gross:.2f}",
+                f"{refunded:.2f}",
+                f"{gross - refunded:.2f}",
+            ]
+        )
+    _write_csv(
+        truth_dir / "persons.csv",
+        ["person_id", "first_seen_at", "is_known", "final_stage"],
+        person_rows,
+    )
+    _write_csv(
+        truth_dir / "identifiers.csv",
+        ["person_id", "identifier_type", "identifier_value"],
+        identifier_rows,
+    )
+    _write_csv(
+        truth_dir / "purchases.csv",
+        [
+            "channel",
+            "purchase_id",
+            "person_id",
+            "purchased_at",
+            "currency",
+            "gross_amount",
+            "refunded_amount",
+            "net_amount",
+        ],
+        purchase_rows,
+    )
+    _write_csv(truth_dir / "stage_timeline.csv", ["person_id", "stage", "entered_at"], stage_rows)
+    (truth_dir / "mess.json").write_text(
+        json.dumps(mess, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return {
+        "persons": len(person_rows),
+        "identifiers": len(identifier_rows),
+        "purchases": len(purchase_rows),
+        "stage_timeline": len(stage_rows),
+    }

@@ -1,0 +1,1 @@
+select * from channel_touchpoints_daily

@@ -1,0 +1,1 @@
+select * from customers_per_stage_daily

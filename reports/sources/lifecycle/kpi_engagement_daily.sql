@@ -1,0 +1,1 @@
+select * from kpi_engagement_daily

@@ -1,0 +1,1 @@
+select * from kpi_loyalty_daily

@@ -1,0 +1,52 @@
+"""The Dagster definitions load, with every job, schedule, asset and check in place."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from orchestration.cli import prepare_dbt
+from orchestration.contract import load_contract
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    prepare_dbt()  # the manifest the dbt assets are built from
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def test_definitions_load(defs: dg.Definitions) -> None:
+    repository = defs.get_repository_def()
+    keys = {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
+    for channel in load_contract():
+        assert f"raw/{channel.name}" in keys
+    for mart in ("customers", "touchpoints", "customer_stage_history", "kpi_conversion_daily"):
+        assert f"marts/{mart}" in keys
+    assert {"reports/report_database", "reports/site"} <= keys
+
+
+def test_job_schedule_and_checks(defs: dg.Definitions) -> None:
+    job = defs.resolve_job_def("daily_materialization")
+    assert job.executor_def.name == "in_process"
+    schedule = defs.resolve_schedule_def("daily_materialization_schedule")
+    assert schedule.cron_schedule == "0 6 * * *"
+    checks = {
+        (key.asset_key.to_user_string(), key.name)
+        for key in defs.get_repository_def().asset_graph.asset_check_keys
+    }
+    assert ("marts/touchpoints", "gx_touchpoints_suite") in checks
+    assert ("marts/customers", "gx_customers_suite") in checks
+    # dbt tests arrive as asset checks through dagster-dbt.
+    assert ("marts/customers", "unique_customers_customer_id") in checks
+
+
+def test_ingestion_is_partitioned_daily_and_sources_link_to_it(defs: dg.Definitions) -> None:
+    graph = defs.get_repository_def().asset_graph
+    raw_orders = graph.get(dg.AssetKey(["raw", "orders"]))
+    assert isinstance(raw_orders.partitions_def, dg.DailyPartitionsDefinition)
+    staging_orders = graph.get(dg.AssetKey(["staging", "stg_shop__orders"]))
+    assert dg.AssetKey(["raw", "orders"]) in staging_orders.parent_keys
+    site = graph.get(dg.AssetKey(["reports", "site"]))
+    assert dg.AssetKey(["reports", "report_database"]) in site.parent_keys

@@ -1,0 +1,235 @@
+"""Ingestion: the contract is enforced row by row, loads are idempotent and atomic,
+bad rows are quarantined with a reason, a re-delivered file never double counts."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.contract import contract_markdown, detect_format, load_contract
+from orchestration.ingest import loader
+from orchestration.ingest.loader import load_partition, load_partitions
+from orchestration.ingest.warehouse import connect
+
+DAY = date(2026, 1, 2)
+ORDERS_HEADER = (
+    "order_id,ordered_at,updated_at,customer_email,currency,subtotal_amount,tax_amount,"
+    "shipping_amount,total_amount,status"
+)
+GOOD_ORDER = "o1,2026-01-02T10:00:00Z,2026-01-02T10:00:00Z,a@b.com,EUR,10,2,1,13,paid"
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    return tmp_path / "landing"
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    with connect(tmp_path / "warehouse.duckdb") as connection:
+        yield connection
+
+
+def land(landing: Path, channel: str, name: str, content: str | bytes, day: date = DAY) -> Path:
+    folder = landing / channel / day.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return con.execute(sql).fetchone()[0]
+
+
+def test_contract_is_complete_and_documented() -> None:
+    contract = load_contract()
+    expected = {
+        "web_events", "app_events", "email_events", "social_posts", "social_mentions",
+        "ad_spend", "crm_leads", "orders", "order_lines", "carts", "subscriptions",
+        "pos_transactions", "calls", "support_tickets", "surveys", "reviews", "referrals",
+        "affiliate_conversions", "media_listens",
+    }  # fmt: skip
+    assert set(contract.channels) == expected
+    for channel in contract:
+        assert channel.key and set(channel.key) <= set(channel.column_names)
+        assert all(c.description for c in channel.columns), channel.name
+        # A comma in an unquoted flow-style description would have split it.
+        assert all("," not in c.name for c in channel.columns)
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert contract_markdown(contract) in readme, "README's contract section is stale"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("a.csv", "csv"), ("a.CSV.gz", "csv"), ("a.jsonl", "jsonl"), ("a.parquet", "parquet"),
+     ("a.xlsx", None)],
+)  # fmt: skip
+def test_detect_format(name: str, expected: str | None) -> None:
+    assert detect_format(Path(name)) == expected
+
+
+def test_bad_rows_are_quarantined_with_reasons(con, landing: Path) -> None:
+    land(
+        landing,
+        "orders",
+        "orders.csv",
+        "\n".join(
+            [
+                ORDERS_HEADER,
+                GOOD_ORDER,
+                "o2,notadate,2026-01-02T10:00:00Z,a@b.com,EUR,10,2,1,13,paid",
+                "o3,2026-01-02T10:00:00Z,2026-01-02T10:00:00Z,a@b.com,XXX,-10,2,1,13,paid",
+                "o4,2026-01-02T10:00:00Z,2026-01-02T10:00:00Z,a@b.com,EUR,10,2",
+                ",2026-01-02T10:00:00Z,2026-01-02T10:00:00Z,a@b.com,EUR,10,2,1,13,paid",
+            ]
+        ),
+    )
+    [result] = load_partition(con, landing, "orders", DAY)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 1, 4)
+    reasons = dict(con.execute("select source_row, reason from ingestion.quarantine").fetchall())
+    assert "ordered_at: cannot read 'notadate' as timestamp" in reasons[2]
+    assert "currency: 'XXX' is not one of" in reasons[3]
+    assert "subtotal_amount: -10 is below 0" in reasons[3]
+    assert reasons[4] == "row has 7 fields, the header has 10"
+    assert reasons[5] == "missing required order_id"
+    raw = con.execute("select raw_content from ingestion.quarantine where source_row = 2")
+    assert raw.fetchone()[0].startswith("o2,notadate,")
+    row = con.execute(
+        "select order_id, total_amount, _source_file, _source_row, _delivery_date from raw.orders"
+    ).fetchone()
+    assert row == ("o1", 13, "orders/2026-01-02/orders.csv", 1, DAY)
+
+
+def test_rerun_is_idempotent_and_redelivery_is_not_double_counted(con, landing: Path) -> None:
+    original = land(landing, "orders", "orders.csv", f"{ORDERS_HEADER}\n{GOOD_ORDER}\n")
+    load_partition(con, landing, "orders", DAY)
+    [again] = load_partition(con, landing, "orders", DAY)
+    assert again.status == "unchanged"
+    # The same bytes delivered again the next day under another name.
+    later = date(2026, 1, 3)
+    shutil.copy(original, land(landing, "orders", "orders_resend.csv", "", day=later))
+    [resend] = load_partition(con, landing, "orders", later)
+    assert resend.status == "duplicate"
+    assert resend.duplicate_of == "orders/2026-01-02/orders.csv"
+    assert count(con, "select count(*) from raw.orders") == 1
+
+
+def test_changed_file_replaces_its_rows_and_resolves_quarantine(con, landing: Path) -> None:
+    bad = "o2,2026-01-02T10:00:00Z,2026-01-02T10:00:00Z,a@b.com,EUR,ten,2,1,13,paid"
+    land(landing, "orders", "orders.csv", f"{ORDERS_HEADER}\n{GOOD_ORDER}\n{bad}\n")
+    load_partition(con, landing, "orders", DAY)
+    assert count(con, "select count(*) from ingestion.quarantine where resolved_at is null") == 1
+    fixed = bad.replace("ten", "10")
+    land(landing, "orders", "orders.csv", f"{ORDERS_HEADER}\n{GOOD_ORDER}\n{fixed}\n")
+    [result] = load_partition(con, landing, "orders", DAY)
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 2, 0)
+    assert count(con, "select count(*) from raw.orders") == 2
+    assert count(con, "select count(*) from ingestion.quarantine where resolved_at is null") == 0
+    assert count(con, "select count(*) from ingestion.quarantine") == 1  # kept, resolved
+
+
+def test_removed_file_is_forgotten(con, landing: Path) -> None:
+    path = land(landing, "orders", "orders.csv", f"{ORDERS_HEADER}\n{GOOD_ORDER}\n")
+    load_partition(con, landing, "orders", DAY)
+    path.unlink()
+    [result] = load_partition(con, landing, "orders", DAY)
+    assert result.status == "removed"
+    assert count(con, "select count(*) from raw.orders") == 0
+
+
+def test_crash_mid_file_leaves_nothing_half_loaded(con, landing: Path, monkeypatch) -> None:
+    land(landing, "orders", "orders.csv", f"{ORDERS_HEADER}\n{GOOD_ORDER}\n")
+    real_load_rows = loader._load_rows
+
+    def crash_after_insert(*args, **kwargs):
+        real_load_rows(*args, **kwargs)
+        raise RuntimeError("simulated crash")
+
+    monkeypatch.setattr(loader, "_load_rows", crash_after_insert)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        load_partition(con, landing, "orders", DAY)
+    assert count(con, "select count(*) from raw.orders") == 0
+    assert count(con, "select count(*) from ingestion.files") == 0
+    monkeypatch.undo()
+    [result] = load_partition(con, landing, "orders", DAY)
+    assert result.rows_loaded == 1
+
+
+def test_formats_delimiters_and_schema_drift(con, landing: Path) -> None:
+    # Semicolon-delimited, gzip-compressed CSV with an extra column.
+    semicolon = f"{ORDERS_HEADER};coupon\n{GOOD_ORDER};SAVE10\n".replace(",", ";")
+    land(landing, "orders", "orders.csv.gz", gzip.compress(semicolon.encode()))
+    # JSON Lines with one broken line and numbers as JSON numbers.
+    event = {"event_id": "e1", "event_at": "2026-01-02T00:00:01+01:00", "cookie_id": "c1",
+             "url": "https://x/", "device_type": "mobile"}  # fmt: skip
+    land(landing, "web_events", "web.jsonl", json.dumps(event) + "\n{broken\n")
+    # Parquet with typed timestamps and decimals.
+    folder = landing / "pos_transactions" / DAY.isoformat()
+    folder.mkdir(parents=True)
+    pq.write_table(
+        pa.table(
+            {
+                "transaction_id": ["t1"],
+                "transacted_at": pa.array([1767348000000000], pa.timestamp("us", tz="UTC")),
+                "store_id": ["s1"],
+                "transaction_type": ["return"],
+                "amount": pa.array([Decimal("-5.50")], pa.decimal128(18, 2)),
+                "currency": ["EUR"],
+            }
+        ),
+        folder / "pos.parquet",
+    )
+    [orders] = load_partition(con, landing, "orders", DAY)
+    assert (orders.rows_loaded, orders.unknown_columns) == (1, ["coupon"])
+    [web] = load_partition(con, landing, "web_events", DAY)
+    assert (web.rows_loaded, web.rows_quarantined) == (1, 1)
+    # +01:00 is converted to UTC.
+    assert str(con.execute("select event_at from raw.web_events").fetchone()[0]) == (
+        "2026-01-01 23:00:01"
+    )
+    [pos] = load_partition(con, landing, "pos_transactions", DAY)
+    assert (pos.rows_loaded, pos.rows_quarantined) == (1, 0)
+    assert float(con.execute("select amount from raw.pos_transactions").fetchone()[0]) == -5.5
+
+
+def test_unreadable_file_is_quarantined_whole(con, landing: Path) -> None:
+    land(landing, "orders", "orders.csv", f"{ORDERS_HEADER}\n".encode() + b"o1,\xff\xfe\n")
+    [result] = load_partition(con, landing, "orders", DAY)
+    assert result.status == "failed"
+    assert "not valid UTF-8" in result.message
+    reason = con.execute("select reason from ingestion.quarantine").fetchone()[0]
+    assert "orders.csv is not valid UTF-8" in reason
+
+
+def test_empty_file_loads_nothing(con, landing: Path) -> None:
+    land(landing, "orders", "orders.csv", "")
+    [result] = load_partition(con, landing, "orders", DAY)
+    assert (result.status, result.rows_loaded, result.message) == (
+        "loaded",
+        0,
+        "empty file: no rows",
+    )
+
+
+def test_load_partitions_covers_a_range(con, landing: Path) -> None:
+    for offset in range(3):
+        day = date(2026, 1, 2 + offset)
+        row = GOOD_ORDER.replace("o1", f"o{offset}")
+        land(landing, "orders", "orders.csv", f"{ORDERS_HEADER}\n{row}\n", day=day)
+    days = [date(2026, 1, 2), date(2026, 1, 3), date(2026, 1, 4), date(2026, 1, 5)]
+    results = load_partitions(con, landing, "orders", days)
+    assert [r.status for r in results] == ["loaded"] * 3
+    assert count(con, "select count(distinct _delivery_date) from raw.orders") == 3
