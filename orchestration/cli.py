@@ -174,6 +174,8 @@ def run(
                 "dagster/asset_partition_range_end": last.isoformat(),
             },
             asset_selection=selection,
+            # Dagster's per-event DEBUG lines would drown the progress output.
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             raise_on_error=False,
         )
     elapsed = time.monotonic() - started

@@ -57,4 +57,5 @@ def build_gx_check(schema: str, table: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-gx_checks = [build_gx_check("marts", "touchpoints"), build_gx_check("marts", "customers")]
+GUARDED_MARTS = ("touchpoints", "customers")
+gx_checks = [build_gx_check("marts", table) for table in GUARDED_MARTS]

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.quality import GUARDED_MARTS
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import get_settings
 
@@ -17,7 +18,12 @@ def _report_tables() -> tuple[str, ...]:
 @dg.asset(
     key=["reports", "report_database"],
     group_name="reports",
-    deps=[dg.AssetKey(["marts", table]) for table in _report_tables()],
+    # The report marts, plus the marts the quality checks guard: a blocking check
+    # that fails on customers or touchpoints must stop the report being rebuilt.
+    deps=[
+        dg.AssetKey(["marts", table])
+        for table in dict.fromkeys([*_report_tables(), *GUARDED_MARTS])
+    ],
     kinds={"duckdb"},
     description="Report-safe marts (no personal data) copied into a DuckDB file that"
     " Evidence's DuckDB connector can open (storage version 1.4).",

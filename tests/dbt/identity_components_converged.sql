@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "int_identity_components"}}}) }}
 -- Connected components are complete: no identity edge joins two different components.
 with
 

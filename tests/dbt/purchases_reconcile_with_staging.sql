@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "touchpoints"}}}) }}
 -- Every purchase in staging appears exactly once in the touchpoint facts, with
 -- its net amount (orders: total - refunded; till receipts: amount).
 with

@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "customer_stage_history"}}}) }}
 -- A customer is in one stage at a time: no two spells of one customer overlap.
 with
 
