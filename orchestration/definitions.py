@@ -14,6 +14,7 @@ from orchestration.defs.ingestion import ingestion_assets
 from orchestration.defs.quality import gx_checks
 from orchestration.defs.reports import report_assets
 from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.sensors import alert_on_run_failure, build_landing_sensor
 from orchestration.settings import get_settings
 
 settings = get_settings()
@@ -39,6 +40,7 @@ defs = dg.Definitions(
     asset_checks=gx_checks,
     jobs=[daily_materialization],
     schedules=[daily_schedule],
+    sensors=[build_landing_sensor(daily_materialization), alert_on_run_failure],
     resources={
         "warehouse": WarehouseResource(path=str(settings.warehouse)),
         "dbt": DbtCliResource(

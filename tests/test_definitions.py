@@ -50,3 +50,8 @@ def test_ingestion_is_partitioned_daily_and_sources_link_to_it(defs: dg.Definiti
     assert dg.AssetKey(["raw", "orders"]) in staging_orders.parent_keys
     site = graph.get(dg.AssetKey(["reports", "site"]))
     assert dg.AssetKey(["reports", "report_database"]) in site.parent_keys
+
+
+def test_sensors(defs: dg.Definitions) -> None:
+    assert defs.resolve_sensor_def("landing_sensor").job_name == "daily_materialization"
+    assert defs.resolve_sensor_def("alert_on_run_failure") is not None
