@@ -128,7 +128,7 @@ def build_landing_sensor(job: dg.JobDefinition | Any) -> dg.SensorDefinition:
 @dg.run_failure_sensor(
     name="alert_on_run_failure",
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Write an alert (logs/alerts.log; LIFECYCLE_ALERT_WEBHOOK if set) when a run fails.",
+    description="On a failed run, write an alert (logs/alerts.log; LIFECYCLE_ALERT_WEBHOOK).",
 )
 def alert_on_run_failure(context: dg.RunFailureSensorContext) -> None:
     run = context.dagster_run
