@@ -22,7 +22,7 @@ export EVIDENCE_TELEMETRY_DISABLED := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: help install install-reports install-browser run generate ui serve-report \
-        quarantine test test-fast lint format dbt-build docs clean
+        quarantine status test test-fast lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ generate: install ## write the demo channel exports into landing/
 
 quarantine: install ## list quarantined rows by file and reason
 	$(BIN)/lifecycle quarantine
+
+status: install ## latest day, freshness and counts per channel; last runs
+	$(BIN)/lifecycle status
 
 ui: install ## the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/lifecycle prepare

@@ -1,42 +1,154 @@
-"""Suite for the marts layer: what dbt tests express poorly (row-count bounds,
-value sets and ranges over whole tables), checked before the reports are built."""
+"""Suites for the marts layer, checked before the reports are built.
+
+Whole-table rules GX states well (row counts, unique keys, value sets, rate bounds)
+as built-in expectations; cross-table rules as `UnexpectedRowsExpectation`s whose
+query returns the violating rows (GX substitutes `{batch}` with the validated mart):
+
+- customers: rows, unique customer keys, a current stage, at least one identifier;
+- touchpoints: rows, unique ids, a customer that exists in `marts.customers`, known
+  channels, purchase revenue that reconciles per currency with staging (orders net
+  of refunds + till receipts); a touchpoint above 100k EUR is a warning;
+- customer_stage_history: no two spells of one customer overlap;
+- KPI marts: every rate within [0, 1].
+"""
 
 from __future__ import annotations
 
-import great_expectations.expectations as gxe
+from typing import TYPE_CHECKING
+
+from expectations.suite import RunParameters, Suite
+
+if TYPE_CHECKING:
+    import great_expectations.expectations as gxe
 
 TOUCHPOINT_CHANNELS = [
     "web", "app", "email", "social", "ads", "crm", "shop", "pos",
     "call_centre", "support", "reviews", "referrals", "affiliates", "media",
 ]  # fmt: skip
 
+# Unexpected-rows rules: the rule's name (its GX description) -> the violating rows.
+TOUCHPOINT_WITHOUT_CUSTOMER = """
+with batch as (select * from {batch})
+select batch.touchpoint_id, batch.customer_id
+from batch
+left join marts.customers as customers on batch.customer_id = customers.customer_id
+where customers.customer_id is null
+"""
 
-def touchpoints_expectations() -> list[gxe.Expectation]:
-    return [
-        gxe.ExpectTableRowCountToBeBetween(min_value=1),
-        gxe.ExpectColumnValuesToNotBeNull(column="touchpoint_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="touchpoint_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="customer_id"),
-        gxe.ExpectColumnValuesToNotBeNull(column="occurred_at"),
-        gxe.ExpectColumnValuesToBeInSet(column="channel", value_set=TOUCHPOINT_CHANNELS),
-        # Purchases carry revenue; a single touchpoint above 100k EUR is a unit error.
-        gxe.ExpectColumnValuesToBeBetween(
-            column="revenue_eur", min_value=-100_000, max_value=100_000, mostly=1.0
-        ),
-    ]
+# Total purchase revenue per currency in the facts (purchases and POS returns, net
+# of refunds) against the staged orders (total - refunded) and till receipts.
+REVENUE_NOT_RECONCILING = """
+with batch as (select * from {batch}),
+facts as (
+    select currency, sum(revenue_amount) as amount
+    from batch
+    where touchpoint_type in ('purchase', 'return')
+    group by currency
+),
+staged_rows as (
+    select currency, total_amount - coalesce(refunded_amount, 0) as amount
+    from staging.stg_shop__orders
+    union all
+    select currency, amount from staging.stg_pos__transactions
+),
+staged as (
+    select currency, sum(amount) as amount from staged_rows group by currency
+)
+select
+    coalesce(facts.currency, staged.currency) as currency,
+    facts.amount as touchpoint_revenue,
+    staged.amount as staged_revenue
+from facts
+full outer join staged on facts.currency = staged.currency
+where abs(coalesce(facts.amount, 0) - coalesce(staged.amount, 0)) > 0.005
+"""
+
+OVERLAPPING_SPELLS = """
+with batch as (select * from {batch})
+select earlier.customer_id, earlier.stage_spell_id, later.stage_spell_id as later_spell_id
+from batch as earlier
+inner join batch as later
+    on earlier.customer_id = later.customer_id
+    and earlier.spell_number < later.spell_number
+where earlier.valid_to is null or earlier.valid_to > later.valid_from
+"""
+
+RATES = {
+    "kpi_engagement_daily": ("email_open_rate", "email_click_rate"),
+    "kpi_conversion_daily": ("cart_abandonment_rate",),
+    "kpi_retention_monthly": ("repeat_purchase_rate",),
+}
 
 
 def customers_expectations() -> list[gxe.Expectation]:
+    import great_expectations.expectations as gxe
+
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        gxe.ExpectColumnValuesToNotBeNull(column="customer_id"),
         gxe.ExpectColumnValuesToBeUnique(column="customer_id"),
         gxe.ExpectColumnValuesToNotBeNull(column="current_stage"),
         gxe.ExpectColumnValuesToBeBetween(column="n_identifiers", min_value=1),
     ]
 
 
-# (schema, table) -> expectations
+def touchpoints_expectations() -> list[gxe.Expectation]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        gxe.ExpectColumnValuesToNotBeNull(column="touchpoint_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="touchpoint_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="customer_id"),
+        gxe.UnexpectedRowsExpectation(
+            description="touchpoint_without_customer",
+            unexpected_rows_query=TOUCHPOINT_WITHOUT_CUSTOMER,
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(column="occurred_at"),
+        gxe.ExpectColumnValuesToBeInSet(column="channel", value_set=TOUCHPOINT_CHANNELS),
+        gxe.UnexpectedRowsExpectation(
+            description="revenue_not_reconciling_with_staging",
+            unexpected_rows_query=REVENUE_NOT_RECONCILING,
+        ),
+        # Purchases carry revenue; a single touchpoint above 100k EUR is most likely a
+        # unit error, but possible: a warning.
+        gxe.ExpectColumnValuesToBeBetween(
+            column="revenue_eur", min_value=-100_000, max_value=100_000, severity="warning"
+        ),
+    ]
+
+
+def customer_stage_history_expectations() -> list[gxe.Expectation]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="stage_spell_id"),
+        gxe.UnexpectedRowsExpectation(
+            description="overlapping_stage_spells", unexpected_rows_query=OVERLAPPING_SPELLS
+        ),
+    ]
+
+
+def rates_expectations(table: str) -> list[gxe.Expectation]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=1)
+        for column in RATES[table]
+    ]
+
+
 SUITES = {
-    ("marts", "touchpoints"): touchpoints_expectations,
-    ("marts", "customers"): customers_expectations,
+    "customers": customers_expectations,
+    "touchpoints": touchpoints_expectations,
+    "customer_stage_history": customer_stage_history_expectations,
+    **{table: (lambda table=table: rates_expectations(table)) for table in RATES},
 }
+TABLES = tuple(SUITES)
+
+
+def suites(run: RunParameters, tables: tuple[str, ...] = TABLES) -> list[Suite]:
+    return [
+        Suite(layer="marts", schema="marts", table=table, expectations=SUITES[table])
+        for table in tables
+    ]

@@ -133,75 +133,83 @@ def run(
     with_report: bool = True,
 ) -> int:
     from orchestration.ingest.loader import landed_dates
+    from orchestration.runlock import RunLockBusy, acquire_run_lock
 
-    if _landing_is_empty(settings.landing):
-        say(f"no channel exports under {settings.landing}: using the built-in demo data")
-        generate(settings, **DEFAULT_DEMO)
-    dates = landed_dates(settings.landing)
-    if first is None:
-        if not dates:
-            say(f"nothing to load: no <channel>/<YYYY-MM-DD>/ folders under {settings.landing}")
-            return 1
-        first, last = dates[0], dates[-1]
-    last = last or first
-    if first < settings.start_date:
-        say(
-            f"{first} is before the first partition {settings.start_date}:"
-            " set LIFECYCLE_START_DATE to an earlier date"
-        )
-        return 2
-    _dagster_home()
-    prepare_dbt()
-    log_path = _log_to_file(settings)
-    say(f"materializing delivery days {first} .. {last} (log: {log_path})")
+    # One run at a time per warehouse: a second one waits (LIFECYCLE_LOCK_TIMEOUT) or exits 3.
+    try:
+        lock = acquire_run_lock(settings.warehouse, progress=say)
+    except (RunLockBusy, ValueError) as error:
+        say(str(error))
+        return 3
+    with lock:
+        if _landing_is_empty(settings.landing):
+            say(f"no channel exports under {settings.landing}: using the built-in demo data")
+            generate(settings, **DEFAULT_DEMO)
+        dates = landed_dates(settings.landing)
+        if first is None:
+            if not dates:
+                say(f"nothing to load: no <channel>/<YYYY-MM-DD>/ folders under {settings.landing}")
+                return 1
+            first, last = dates[0], dates[-1]
+        last = last or first
+        if first < settings.start_date:
+            say(
+                f"{first} is before the first partition {settings.start_date}:"
+                " set LIFECYCLE_START_DATE to an earlier date"
+            )
+            return 2
+        _dagster_home()
+        prepare_dbt()
+        log_path = _log_to_file(settings)
+        say(f"materializing delivery days {first} .. {last} (log: {log_path})")
 
-    import dagster as dg
+        import dagster as dg
 
-    from orchestration.definitions import defs
+        from orchestration.definitions import defs
 
-    job = defs.resolve_job_def("daily_materialization")
-    selection = None
-    if not with_report:
-        selection = [
-            key for key in job.asset_layer.executable_asset_keys if key.path[0] != "reports"
+        job = defs.resolve_job_def("daily_materialization")
+        selection = None
+        if not with_report:
+            selection = [
+                key for key in job.asset_layer.executable_asset_keys if key.path[0] != "reports"
+            ]
+        started = time.monotonic()
+        with dg.DagsterInstance.get() as instance:
+            result = job.execute_in_process(
+                instance=instance,
+                tags={
+                    "dagster/asset_partition_range_start": first.isoformat(),
+                    "dagster/asset_partition_range_end": last.isoformat(),
+                },
+                asset_selection=selection,
+                # Dagster's per-event DEBUG lines would drown the progress output.
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+                raise_on_error=False,
+            )
+        elapsed = time.monotonic() - started
+        failed_checks = [
+            e.asset_check_evaluation_data
+            for e in result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION"
+            and not e.asset_check_evaluation_data.passed
         ]
-    started = time.monotonic()
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            tags={
-                "dagster/asset_partition_range_start": first.isoformat(),
-                "dagster/asset_partition_range_end": last.isoformat(),
-            },
-            asset_selection=selection,
-            # Dagster's per-event DEBUG lines would drown the progress output.
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            raise_on_error=False,
-        )
-    elapsed = time.monotonic() - started
-    failed_checks = [
-        e.asset_check_evaluation_data
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
-        and not e.asset_check_evaluation_data.passed
-    ]
-    for check in failed_checks:
-        say(f"check failed: {check.asset_key.to_user_string()} {check.check_name}")
-    if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                say(
-                    f"step failed: {event.step_key}:"
-                    f" {event.event_specific_data.error.message.strip()}"
-                )
-        say(f"run FAILED after {elapsed:.0f}s; details in {log_path}")
-        return 1
-    say(f"run succeeded in {elapsed:.0f}s")
-    say(f"warehouse:   {settings.warehouse}")
-    if with_report:
-        say(f"report site: {settings.report_site} (serve it: make serve-report)")
-    say(f"logs:        {log_path}")
-    return 0
+        for check in failed_checks:
+            say(f"check failed: {check.asset_key.to_user_string()} {check.check_name}")
+        if not result.success:
+            for event in result.all_events:
+                if event.is_step_failure:
+                    say(
+                        f"step failed: {event.step_key}:"
+                        f" {event.event_specific_data.error.message.strip()}"
+                    )
+            say(f"run FAILED after {elapsed:.0f}s; details in {log_path}")
+            return 1
+        say(f"run succeeded in {elapsed:.0f}s")
+        say(f"warehouse:   {settings.warehouse}")
+        if with_report:
+            say(f"report site: {settings.report_site} (serve it: make serve-report)")
+        say(f"logs:        {log_path}")
+        return 0
 
 
 def quarantine(settings: Settings, *, channel: str | None, show_all: bool) -> int:

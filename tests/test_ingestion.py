@@ -205,13 +205,24 @@ def test_formats_delimiters_and_schema_drift(con, landing: Path) -> None:
     assert float(con.execute("select amount from raw.pos_transactions").fetchone()[0]) == -5.5
 
 
+def test_undecodable_row_is_quarantined_alone(con, landing: Path) -> None:
+    content = f"{ORDERS_HEADER}\n{GOOD_ORDER}\n".encode() + b"o1,\xff\xfe\n"
+    land(landing, "orders", "orders.csv", content)
+    [result] = load_partition(con, landing, "orders", DAY)
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 1, 1)
+    offset = content.index(b"\xff")
+    row, reason = con.execute("select source_row, reason from ingestion.quarantine").fetchone()
+    assert row == 2
+    assert reason.startswith(f"not valid UTF-8 (byte 0xff at offset {offset} and 1 more)")
+
+
 def test_unreadable_file_is_quarantined_whole(con, landing: Path) -> None:
-    land(landing, "orders", "orders.csv", f"{ORDERS_HEADER}\n".encode() + b"o1,\xff\xfe\n")
+    land(landing, "orders", "orders.csv.gz", b"\x1f\x8b not really gzip")
     [result] = load_partition(con, landing, "orders", DAY)
     assert result.status == "failed"
-    assert "not valid UTF-8" in result.message
+    assert "orders.csv.gz is not a readable gzip file" in result.message
     reason = con.execute("select reason from ingestion.quarantine").fetchone()[0]
-    assert "orders.csv is not valid UTF-8" in reason
+    assert reason == result.message
 
 
 def test_empty_file_loads_nothing(con, landing: Path) -> None:

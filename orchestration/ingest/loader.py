@@ -7,17 +7,29 @@ loaded before) are deleted, the rows that keep the contract are inserted into
 outcome. A crash mid-file therefore leaves nothing half-loaded. A file whose
 bytes were already loaded (same path, or re-delivered under another path) is
 not loaded again, so re-runs and re-deliveries never double count.
+
+Every data row of a readable file ends up in raw or in quarantine, never both
+and never neither (rows_loaded + rows_quarantined == rows_read). Rows are
+judged one by one: a line that is not UTF-8, has the wrong number of fields or
+is not a JSON object is quarantined on its own and the rest of the file loads;
+a timestamp or date later than the load time + 1 day, or before 2000-01-01, is
+quarantined as implausible. Only a file that cannot be read at all (UTF-16,
+broken gzip, unsupported type, unreadable Parquet) fails whole, as one
+quarantine entry with no row number.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import gzip
 import hashlib
 import io
 import json
+import re
+import sys
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,16 +37,38 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.contract import Channel, Column, Contract, detect_format, load_contract
+from orchestration.ingest.decoding import (
+    ContractError,
+    DecodedText,
+    check_not_utf16,
+    decode_lenient,
+    describe_bad_bytes,
+    encoded_length,
+    has_surrogates,
+    printable,
+    read_landed_bytes,
+    undecodable_offsets,
+)
 from orchestration.ingest.warehouse import ensure_schema
 
+__all__ = ["ContractError", "FileResult", "load_file", "load_partition", "load_partitions"]
+
 CSV_DELIMITERS = (",", ";", "\t", "|")
+BARE_CR = re.compile(r"\r(?!\n)")
+FIRST_LINE = re.compile(r"[^\r\n]*")
 PARSE_ERROR = "_parse_error"
 SOURCE_ROW = "_source_row"
 RAW_CONTENT = "_raw_content"
+# Timestamps and dates outside [EARLIEST, load time + FUTURE_TOLERANCE] are quarantined.
+EARLIEST = date(2000, 1, 1)
+FUTURE_TOLERANCE = timedelta(days=1)
 
-
-class ContractError(ValueError):
-    """A landed file cannot be read at all (not a whole-file quarantine case)."""
+# Python's csv module rejects fields over 131072 characters by default; a landed file is
+# read into memory whole anyway, so a long field (a 1 MB review text) is read like any other.
+try:
+    csv.field_size_limit(sys.maxsize)
+except OverflowError:  # a C long is 32 bits on some platforms
+    csv.field_size_limit(2**31 - 1)
 
 
 @dataclass
@@ -66,6 +100,7 @@ class ParsedFile:
 
     columns: list[str]
     rows: list[dict[str, str | None]]
+    notes: list[str] = field(default_factory=list)  # file-level findings for FileResult.message
 
 
 def file_sha256(path: Path) -> str:
@@ -74,19 +109,6 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _decode(data: bytes, path: Path) -> str:
-    if path.name.lower().endswith(".gz"):
-        data = gzip.decompress(data)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ContractError(
-            f"{path.name} is not valid UTF-8"
-            f" (byte {error.start}: {data[error.start : error.start + 1]!r});"
-            " re-export it as UTF-8"
-        ) from error
 
 
 def _scalar(value: object) -> str | None:
@@ -112,56 +134,197 @@ def _pick_delimiter(header_line: str, known: set[str]) -> str:
     return best
 
 
+class _TrackedLines:
+    r"""The physical lines of a text for csv.reader, remembering what each record consumed.
+
+    ``record`` holds the lines read since it was last reset (the record as delivered) and
+    ``end`` the byte offset after the last line read (tracked only when the file has
+    undecodable bytes, to tell which records they fall in).
+
+    Lines end at \n or \r\n. A bare \r inside a line is data (a writer that ends lines
+    with \n does not quote it, and Python's csv module would end the record there,
+    splitting one row in two): it is hidden behind ``cr`` (a character absent from the
+    text) while csv reads and put back by ``restore``. A file without any \n keeps
+    bare \r as its line end (classic Mac).
+    """
+
+    def __init__(self, decoded: DecodedText) -> None:
+        text = decoded.text
+        self.cr: str | None = None
+        if "\n" in text and BARE_CR.search(text):
+            self.cr = next(c for c in map(chr, range(0xE000, 0xF900)) if c not in text)
+            text = BARE_CR.sub(self.cr, text)
+        self._lines = io.StringIO(text, newline="")
+        self._track = bool(decoded.bad_bytes)
+        self.end = decoded.offset
+        self.record: list[str] = []
+
+    def restore(self, value: str) -> str:
+        return value.replace(self.cr, "\r") if self.cr else value
+
+    def __iter__(self) -> _TrackedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.record.append(line)
+        if self._track:
+            self.end += encoded_length(self.restore(line))
+        return line
+
+    def take_record(self) -> str:
+        text = "".join(self.record).rstrip("\r\n")
+        self.record = []
+        return printable(self.restore(text))
+
+
+def _header_notes(header: list[str], channel: Channel) -> list[str]:
+    known = set(channel.column_names)
+    notes = []
+    if header and not known & set(header):
+        first = ", ".join(header[:5])[:120]
+        notes.append(
+            f"the header names none of the contract's columns (is the header row missing?"
+            f" it reads: {first})"
+        )
+    counts = Counter(header)
+    duplicates = sorted(name for name, n in counts.items() if n > 1 and name in known)
+    if duplicates:
+        notes.append(
+            f"duplicate column(s) in the header: {', '.join(duplicates)} (the last one is read)"
+        )
+    return notes
+
+
 def parse_csv(path: Path, channel: Channel) -> ParsedFile:
-    text = _decode(path.read_bytes(), path)
+    """Comma, semicolon, tab or pipe separated text with a header row.
+
+    Rows are numbered from 1 after the header (blank lines keep their number and are
+    skipped). A row holding bytes that are not UTF-8 is quarantined on its own; a row
+    with the wrong number of fields too; only contract columns are kept.
+    """
+    data = read_landed_bytes(path)
+    decoded = decode_lenient(data, path)
+    text = decoded.text
     if not text.strip():
         return ParsedFile(columns=[], rows=[])
-    first_line = text.split("\n", 1)[0].rstrip("\r")
-    delimiter = _pick_delimiter(first_line, set(channel.column_names))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip() for name in next(reader)]
+    first_line = FIRST_LINE.match(text).group()
+    known = set(channel.column_names)
+    delimiter = _pick_delimiter(first_line, known)
+    lines = _TrackedLines(decoded)
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        header = [printable(lines.restore(name).strip()) for name in next(reader)]
+    except csv.Error as error:
+        raise ContractError(f"cannot read the header row of {path.name} ({error})") from error
+    lines.take_record()
+    notes = _header_notes(header, channel)
+    if decoded.bad_bytes and (bad := decoded.bad_between(decoded.offset, lines.end)):
+        notes.append(f"the header row is not valid UTF-8 ({describe_bad_bytes(data, bad)})")
     rows: list[dict[str, str | None]] = []
-    for number, fields in enumerate(reader, start=1):
-        if not fields or fields == [""]:
-            continue
-        buffer = io.StringIO()
-        csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(fields)
-        row: dict[str, str | None] = {SOURCE_ROW: str(number), RAW_CONTENT: buffer.getvalue()}
-        if len(fields) != len(header):
-            row[PARSE_ERROR] = f"row has {len(fields)} fields, the header has {len(header)}"
+    number = 0
+    while True:
+        start = lines.end
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            fields, problem = None, f"unreadable CSV row ({error})"
         else:
-            row.update(zip(header, fields, strict=True))
+            problem = None
+        number += 1
+        raw_content = lines.take_record()
+        if fields is not None and (not fields or fields == [""]):
+            continue
+        row: dict[str, str | None] = {}
+        if decoded.bad_bytes and (bad := decoded.bad_between(start, lines.end)):
+            problem = f"not valid UTF-8 ({describe_bad_bytes(data, bad)}); re-export as UTF-8"
+        elif problem is None and len(fields) != len(header):
+            problem = f"row has {len(fields)} fields, the header has {len(header)}"
+        elif problem is None:
+            row = {
+                name: lines.restore(value)
+                for name, value in zip(header, fields, strict=True)
+                if name in known
+            }
+        row[SOURCE_ROW] = str(number)
+        row[RAW_CONTENT] = raw_content
+        row[PARSE_ERROR] = problem
         rows.append(row)
-    return ParsedFile(columns=header, rows=rows)
+    return ParsedFile(columns=header, rows=rows, notes=notes)
+
+
+def _json_values(record: dict, known: set[str]) -> tuple[dict[str, str | None], str | None]:
+    """The contract columns of one JSON object as strings, or the reason they cannot be."""
+    try:
+        values = {key: _scalar(value) for key, value in record.items() if key in known}
+    except (ValueError, RecursionError) as error:
+        return {}, f"unreadable JSON value ({error})"
+    for key, value in values.items():
+        if value is not None and has_surrogates(value):
+            return {}, (
+                f"{key}: holds an unpaired UTF-16 surrogate (a \\ud800-\\udfff escape),"
+                " which is not text; re-export as UTF-8"
+            )
+    return values, None
 
 
 def parse_jsonl(path: Path, channel: Channel) -> ParsedFile:
-    text = _decode(path.read_bytes(), path)
+    """One JSON object per line; rows are numbered by line (blank lines are skipped).
+
+    Lines are split on \\n only (a JSON string may hold U+2028 and other separators),
+    and decoded one by one: a line that is not UTF-8 is quarantined on its own.
+    """
+    data = read_landed_bytes(path)
+    check_not_utf16(data, path)
+    offset = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    known = set(channel.column_names)
     columns: dict[str, None] = {}
     rows: list[dict[str, str | None]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        row: dict[str, str | None] = {SOURCE_ROW: str(number), RAW_CONTENT: line}
+    position = offset
+    for number, raw_line in enumerate(data[offset:].split(b"\n"), start=1):
+        line_start, position = position, position + len(raw_line) + 1
+        raw_line = raw_line.removesuffix(b"\r")
+        row: dict[str, str | None] = {}
+        problem = None
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            row[PARSE_ERROR] = f"invalid JSON ({error.msg} at column {error.colno})"
+            line = raw_line.decode("utf-8")
+        except UnicodeDecodeError:
+            line = printable(raw_line.decode("utf-8", "surrogateescape"))
+            bad = undecodable_offsets(raw_line, base=line_start)
+            problem = f"not valid UTF-8 ({describe_bad_bytes(data, bad)}); re-export as UTF-8"
         else:
-            if isinstance(record, dict):
-                for key, value in record.items():
-                    columns.setdefault(key, None)
-                    row[key] = _scalar(value)
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                problem = f"invalid JSON ({error.msg} at column {error.colno})"
+            except (ValueError, RecursionError) as error:
+                problem = f"invalid JSON ({error or 'nested too deeply'})"
             else:
-                row[PARSE_ERROR] = "line is not a JSON object"
+                if not isinstance(record, dict):
+                    problem = "line is not a JSON object"
+                else:
+                    for key in record:
+                        columns.setdefault(printable(key), None)
+                    row, problem = _json_values(record, known)
+        row[SOURCE_ROW] = str(number)
+        row[RAW_CONTENT] = line
+        row[PARSE_ERROR] = problem
         rows.append(row)
     return ParsedFile(columns=list(columns), rows=rows)
 
 
 def parse_parquet(path: Path, channel: Channel) -> ParsedFile:
-    table = duckdb.read_parquet(str(path)).arrow()
-    if isinstance(table, pa.RecordBatchReader):
-        table = table.read_all()
+    try:
+        table = duckdb.read_parquet(str(path)).arrow()
+        if isinstance(table, pa.RecordBatchReader):
+            table = table.read_all()
+    except (duckdb.Error, pa.ArrowException) as error:
+        detail = str(error).replace(str(path), path.name)
+        raise ContractError(f"{path.name} is not a readable Parquet file ({detail})") from error
     columns = list(table.column_names)
     rows: list[dict[str, str | None]] = []
     for number, record in enumerate(table.to_pylist(), start=1):
@@ -184,12 +347,29 @@ def _typed_expression(column: Column) -> str:
         return value
     if column.type == "timestamp":
         return f"timezone('UTC', try_cast({value} as timestamptz))"
+    if column.type == "integer":
+        # DuckDB rounds '1.5' to 2 when casting to an integer: a fraction is not an integer.
+        as_double = f"try_cast({value} as double)"
+        return f"case when {as_double} = trunc({as_double}) then try_cast({value} as bigint) end"
     return f"try_cast({value} as {column.duckdb_type})"
 
 
-def _reason_expressions(column: Column, present: bool) -> list[str]:
+def _plausible_range(column: Column, loaded_at: datetime) -> tuple[str, str, str] | None:
+    """(earliest, latest, latest as text) SQL literals for a timestamp or date column."""
+    latest = loaded_at + FUTURE_TOLERANCE
+    if column.type == "timestamp":
+        text = latest.strftime("%Y-%m-%d %H:%M:%S")
+        return f"timestamp '{EARLIEST.isoformat()}'", f"timestamp '{text}'", text
+    if column.type == "date":
+        text = latest.date().isoformat()
+        return f"date '{EARLIEST.isoformat()}'", f"date '{text}'", text
+    return None
+
+
+def _reason_expressions(column: Column, present: bool, loaded_at: datetime) -> list[str]:
     name = column.name
     value = f"nullif(trim(\"{name}\"), '')"
+    shown = f"left({value}, 40)"
     typed = _typed_expression(column)
     reasons = []
     if column.required:
@@ -210,12 +390,23 @@ def _reason_expressions(column: Column, present: bool) -> list[str]:
     if column.min is not None:
         reasons.append(
             f"case when {typed} < {column.min}"
-            f" then '{name}: ' || {value} || ' is below {column.min:g}' end"
+            f" then '{name}: ' || {shown} || ' is below {column.min:g}' end"
         )
     if column.max is not None:
         reasons.append(
             f"case when {typed} > {column.max}"
-            f" then '{name}: ' || {value} || ' is above {column.max:g}' end"
+            f" then '{name}: ' || {shown} || ' is above {column.max:g}' end"
+        )
+    plausible = _plausible_range(column, loaded_at)
+    if plausible:
+        earliest, latest, latest_text = plausible
+        reasons.append(
+            f"case when {typed} > {latest} then '{name}: ' || {shown} || ' is in the future"
+            f" (later than the load time + {FUTURE_TOLERANCE.days} day, {latest_text} UTC)' end"
+        )
+        reasons.append(
+            f"case when {typed} < {earliest}"
+            f" then '{name}: ' || {shown} || ' is before {EARLIEST.isoformat()}' end"
         )
     return reasons
 
@@ -242,7 +433,11 @@ def _load_rows(
     """
     incoming = _incoming_table(parsed, channel)  # noqa: F841 - scanned by DuckDB below
     present = set(parsed.columns)
-    reasons = [r for c in channel.columns for r in _reason_expressions(c, c.name in present)]
+    reasons = [
+        reason
+        for column in channel.columns
+        for reason in _reason_expressions(column, column.name in present, loaded_at)
+    ]
     reason_sql = f"coalesce({PARSE_ERROR}, nullif(concat_ws('; ', {', '.join(reasons)}), ''))"
     con.execute(
         "create or replace temp table _validated as"
@@ -293,6 +488,30 @@ def _forget_file(
     )
 
 
+def _file_findings(parsed: ParsedFile, channel: Channel) -> tuple[list[str], str]:
+    """Unknown columns (schema drift) and the file-level message for a parsed file."""
+    known = set(channel.column_names)
+    unknown = [c for c in parsed.columns if c not in known]
+    notes = list(parsed.notes)
+    if not parsed.columns and not parsed.rows:
+        notes.append("empty file: no rows")
+    elif not parsed.rows:
+        notes.append("no data rows (header only)")
+    else:
+        missing = [c for c in channel.required_columns if c not in parsed.columns]
+        if missing:
+            notes.append(
+                f"missing required column(s): {', '.join(missing)}"
+                f" (all {len(parsed.rows)} rows quarantined)"
+            )
+    return unknown, "; ".join(notes)
+
+
+def _source_name(path: Path, landing_dir: Path) -> str:
+    """The path relative to the landing folder (undecodable bytes in names as \\xNN)."""
+    return printable(path.relative_to(landing_dir).as_posix())
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -304,7 +523,7 @@ def load_file(
 ) -> FileResult:
     """Load one landed file in one transaction (see the module docstring)."""
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
-    source_file = path.relative_to(landing_dir).as_posix()
+    source_file = _source_name(path, landing_dir)
     sha256 = file_sha256(path)
     previous = con.execute(
         "select file_sha256, status from ingestion.files where channel = ? and source_file = ?",
@@ -330,14 +549,11 @@ def load_file(
     else:
         try:
             parsed = PARSERS[file_format](path, channel)
-        except (ContractError, duckdb.Error, csv.Error) as error:
+        except (ContractError, duckdb.Error, csv.Error, pa.ArrowException) as error:
             result.status, result.message = "failed", str(error)
         else:
             result.rows_read = len(parsed.rows)
-            known = set(channel.column_names)
-            result.unknown_columns = [c for c in parsed.columns if c not in known]
-            if not parsed.rows:
-                result.message = "empty file: no rows"
+            result.unknown_columns, result.message = _file_findings(parsed, channel)
 
     con.execute("begin transaction")
     try:
@@ -438,7 +654,7 @@ def load_partition(
         )
         for path in files
     ]
-    present = {path.relative_to(landing_dir).as_posix() for path in files}
+    present = {_source_name(path, landing_dir) for path in files}
     known = con.execute(
         "select source_file from ingestion.files where channel = ? and delivery_date = ?"
         " and status <> 'removed'",
