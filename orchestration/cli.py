@@ -5,6 +5,8 @@
     lifecycle quarantine [--channel C] [--all]
     lifecycle contract [--markdown]
     lifecycle prepare
+    lifecycle status
+    lifecycle identity-quality [--warehouse W] [--truth T]
 
 `run` materializes the daily job (ingestion -> dbt build -> quality checks ->
 report) in this process through Dagster, so cron or any external scheduler can
@@ -274,6 +276,13 @@ def main(argv: list[str] | None = None) -> int:
     quarantine_parser.add_argument("--all", action="store_true", help="include resolved rows")
 
     commands.add_parser("prepare", help="build dbt's manifest and the Dagster home (for `make ui`)")
+    commands.add_parser("status", help="latest day, freshness and counts per channel; last runs")
+    identity = commands.add_parser(
+        "identity-quality",
+        help="compare unified customers with the demo ground truth (precision, recall, F1)",
+        add_help=False,
+    )
+    identity.add_argument("identity_args", nargs=argparse.REMAINDER)
 
     contract_parser = commands.add_parser("contract", help="print the channel export contract")
     contract_parser.add_argument("--markdown", action="store_true")
@@ -299,6 +308,15 @@ def main(argv: list[str] | None = None) -> int:
             start_date=args.start_date,
         )
         return 0
+    if args.command == "status":
+        from orchestration.status import status
+
+        _dagster_home()
+        return status(settings)
+    if args.command == "identity-quality":
+        from orchestration.identity_quality import main as identity_quality
+
+        return identity_quality(args.identity_args)
     if args.command == "prepare":
         _dagster_home()
         prepare_dbt()
