@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from orchestration.contract import load_contract
-from orchestration.generator import aggregates, mess, writers
+from orchestration.generator import aggregates, hard_cases, mess, writers
 from orchestration.generator.identity import make_person
 from orchestration.generator.journeys import emit_referrals, simulate_person
 from orchestration.generator.records import Record
@@ -98,6 +98,8 @@ def generate_demo_data(
         sim.persons.append(person)
         simulate_person(sim, person, rng)
     sim.ensure_a_refund(random.Random(f"{seed}:refund"))
+    say("generating the hard cases of identity stitching")
+    hard_cases.emit_hard_cases(sim, random.Random(f"{seed}:hard_cases"))
     say("generating referrals")
     emit_referrals(sim, random.Random(f"{seed}:referrals"))
     say("generating ad spend, social posts and media plays")
@@ -179,7 +181,9 @@ def generate_demo_data(
         },
     }
     window_end = datetime.combine(last_day + timedelta(days=1), time())
-    truth_rows = write_truth(truth_dir, sim.persons, sim.purchases, window_end, mess_report)
+    truth_rows = write_truth(
+        truth_dir, sim.persons, sim.purchases, window_end, mess_report, sim.shared_identifiers
+    )
     return GenerationSummary(
         persons=persons,
         days=days,

@@ -53,6 +53,10 @@ TRIAL_LENGTH = timedelta(days=14)
 
 # Columns of the referral row that identify the referee, not the referrer.
 REFEREE_COLUMNS = {"referee_email"}
+# The card each till scans when a customer has none of their own (see hard_cases).
+STORE_DEFAULT_CARDS = {
+    store: f"LC{number:09d}" for number, store in enumerate(sorted(catalogue.STORES), start=1)
+}
 
 
 def _money(value: float) -> float:
@@ -75,6 +79,8 @@ class Simulation:
         self.paid_clicks: Counter[tuple[date, str]] = Counter()
         self.subscriber_listens: dict[tuple[date, str, str, str], list] = {}
         self.referral_intents: list[tuple[datetime, Person]] = []
+        # Identifiers that belong to no one person (shared or placeholder), with why.
+        self.shared_identifiers: dict[tuple[str, str], str] = {}
         self._used: set[str] = set()
         self._serial: Counter[str] = Counter()
         self.newsletter_sends = self._newsletter_schedule()
@@ -483,17 +489,24 @@ class Simulation:
         person.purchase_times.append(at)
         return order_id
 
-    def pos_sale(self, rng: random.Random, person: Person, at: datetime) -> str | None:
+    def pos_sale(
+        self, rng: random.Random, person: Person, at: datetime, *, default_card: bool = False
+    ) -> str | None:
+        """A till sale; with ``default_card`` the cashier scans the store's own card."""
         if not self.in_window(at):
             return None
         store = person.home_store if rng.random() < 0.85 else rng.choice(list(catalogue.STORES))
         currency = catalogue.STORES[store]
         amount = _money(rng.uniform(6, 95) * catalogue.FX_FROM_EUR[currency])
         card_issued_now = False
-        if person.loyalty_card_id is None and rng.random() < 0.7:
+        if not default_card and person.loyalty_card_id is None and rng.random() < 0.7:
             person.loyalty_card_id = self.unique_id(rng, "LC", 9)
             card_issued_now = True
-        card = person.loyalty_card_id if card_issued_now or rng.random() < 0.9 else None
+        if default_card:
+            card = STORE_DEFAULT_CARDS[store]
+            self.shared_identifiers[("loyalty_card_id", card)] = "a store's default loyalty card"
+        else:
+            card = person.loyalty_card_id if card_issued_now or rng.random() < 0.9 else None
         transaction_id = f"TX-{store[3:6]}-{random_hex(rng, 10).upper()}"
         row = {
             "transaction_id": transaction_id,

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -126,19 +127,34 @@ def write_truth(
     purchases: list[dict[str, Any]],
     window_end: datetime,
     mess: dict[str, Any],
+    shared: dict[tuple[str, str], str] | None = None,
 ) -> dict[str, int]:
-    """Write the truth files; returns row counts per file."""
+    """Write the truth files; returns row counts per file.
+
+    ``identifiers.csv`` holds the identifiers that belong to exactly one person.
+    An identifier exposed by several persons, or declared shared or placeholder
+    in ``shared`` (identifier -> why), belongs to nobody: it is listed in
+    ``shared_identifiers.csv`` with the number of persons who used it.
+    """
     truth_dir.mkdir(parents=True, exist_ok=True)
     people = sorted((p for p in persons if p.first_seen_at is not None), key=lambda p: p.person_id)
+    users: Counter[tuple[str, str]] = Counter()
+    for person in people:
+        users.update(person.identifiers)
+    reasons = dict(shared or {})
+    for identifier, n_persons in users.items():
+        if n_persons > 1:
+            reasons.setdefault(identifier, "used by several persons")
     person_rows, identifier_rows, stage_rows = [], [], []
     for person in people:
         timeline = stage_timeline(person, window_end)
-        is_known = any(kind in KNOWN_TYPES for kind, _ in person.identifiers)
+        own = person.identifiers - reasons.keys()
+        is_known = any(kind in KNOWN_TYPES for kind, _ in own)
         final_stage = timeline[-1][1] if timeline else "awareness"
         person_rows.append(
             [person.person_id, _iso(person.first_seen_at), str(is_known).lower(), final_stage]
         )
-        for kind, value in sorted(person.identifiers):
+        for kind, value in sorted(own):
             identifier_rows.append([person.person_id, kind, value])
         for at, stage in timeline:
             stage_rows.append([person.person_id, stage, _iso(at)])
@@ -182,6 +198,15 @@ def write_truth(
         purchase_rows,
     )
     _write_csv(truth_dir / "stage_timeline.csv", ["person_id", "stage", "entered_at"], stage_rows)
+    shared_rows = [
+        [kind, value, users[(kind, value)], reason]
+        for (kind, value), reason in sorted(reasons.items())
+    ]
+    _write_csv(
+        truth_dir / "shared_identifiers.csv",
+        ["identifier_type", "identifier_value", "n_persons", "reason"],
+        shared_rows,
+    )
     (truth_dir / "mess.json").write_text(
         json.dumps(mess, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
@@ -190,4 +215,5 @@ def write_truth(
         "identifiers": len(identifier_rows),
         "purchases": len(purchase_rows),
         "stage_timeline": len(stage_rows),
+        "shared_identifiers": len(shared_rows),
     }

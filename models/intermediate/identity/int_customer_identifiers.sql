@@ -1,7 +1,8 @@
 {#-
-    Every identifier with the customer it resolves to. The customer key is a
-    hash of the component id (its smallest identifier), so it stays the same
-    from one run to the next unless the component merges or splits.
+    Every identifier with the customer it resolves to. The customer key comes
+    from int_customer_key_history: it stays the same from one run to the next
+    unless the component merges (the oldest key survives) or splits.
+    is_linkable is false for identifiers in int_shared_identifiers.
 -#}
 
 with
@@ -10,8 +11,16 @@ observations as (
     select * from {{ ref('int_identifier_observations') }}
 ),
 
+key_history as (
+    select * from {{ ref('int_customer_key_history') }}
+),
+
 components as (
     select * from {{ ref('int_identity_components') }}
+),
+
+shared_identifiers as (
+    select * from {{ ref('int_shared_identifiers') }}
 ),
 
 identifiers as (
@@ -31,15 +40,18 @@ final as (
         identifiers.node_id,
         identifiers.identifier_type,
         identifiers.identifier_value,
-        {{ dbt.hash('components.component_id') }} as customer_id,
+        key_history.customer_id,
         identifiers.identifier_type in (
             'email', 'phone', 'user_id', 'loyalty_card_id', 'lead_id', 'shop_customer_id'
         ) as is_known_identifier,
+        shared_identifiers.node_id is null as is_linkable,
         identifiers.first_observed_at,
         identifiers.last_observed_at,
         identifiers.n_observations
     from identifiers
     inner join components on identifiers.node_id = components.node_id
+    inner join key_history on identifiers.node_id = key_history.node_id
+    left join shared_identifiers on identifiers.node_id = shared_identifiers.node_id
 )
 
 select * from final

@@ -3,7 +3,10 @@
     and identifier. Records are the identity graph's hyperedges: identifiers
     in one record belong to one person. The referral record is two records
     (referrer and referee are different people). is_blocked marks identifiers
-    on the blocklist seed (shared or placeholder values), which never link.
+    on the identifier_blocklist seed or matching a pattern of the
+    identifier_blocklist_patterns seed (test addresses, placeholder phones):
+    they never link. Identifiers shared by rule (int_shared_identifiers) are
+    decided from these observations.
 -#}
 {%- set records = [
     {'model': 'stg_web__page_views', 'record': 'web', 'id': 'event_id', 'at': 'event_at',
@@ -95,6 +98,27 @@ blocklist as (
     select * from {{ ref('identifier_blocklist') }}
 ),
 
+blocklist_patterns as (
+    select * from {{ ref('identifier_blocklist_patterns') }}
+),
+
+distinct_values as (
+    select distinct identifier_type, identifier_value from unioned
+),
+
+-- Each distinct value is matched once against the patterns of its type.
+pattern_matches as (
+    select
+        distinct_values.identifier_type,
+        distinct_values.identifier_value,
+        min(blocklist_patterns.reason) as reason
+    from distinct_values
+    inner join blocklist_patterns
+        on distinct_values.identifier_type = blocklist_patterns.identifier_type
+        and {{ regex_matches('distinct_values.identifier_value', 'blocklist_patterns.pattern') }}
+    group by distinct_values.identifier_type, distinct_values.identifier_value
+),
+
 final as (
     select
         unioned.record_type,
@@ -103,11 +127,16 @@ final as (
         unioned.identifier_value,
         {{ dbt.concat(["unioned.identifier_type", "':'", "unioned.identifier_value"]) }} as node_id,
         unioned.observed_at,
-        blocklist.identifier_value is not null as is_blocked
+        blocklist.identifier_value is not null
+            or pattern_matches.identifier_value is not null as is_blocked,
+        coalesce(blocklist.reason, pattern_matches.reason) as blocked_reason
     from unioned
     left join blocklist
         on unioned.identifier_type = blocklist.identifier_type
         and unioned.identifier_value = blocklist.identifier_value
+    left join pattern_matches
+        on unioned.identifier_type = pattern_matches.identifier_type
+        and unioned.identifier_value = pattern_matches.identifier_value
 )
 
 select * from final

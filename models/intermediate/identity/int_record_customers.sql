@@ -1,7 +1,8 @@
 {#-
     The customer behind each customer-level record: the customer of the
     record's linkable identifiers (all in one component by construction), or,
-    for a record whose only identifiers are blocked, of the blocked one.
+    for a record whose only identifiers are shared (int_shared_identifiers),
+    of one of those (the smallest key).
 -#}
 
 with
@@ -17,7 +18,7 @@ customer_identifiers as (
 resolved as (
     select
         observations.record_id,
-        min(case when not observations.is_blocked then customer_identifiers.customer_id end)
+        min(case when customer_identifiers.is_linkable then customer_identifiers.customer_id end)
             as linked_customer_id,
         min(customer_identifiers.customer_id) as any_customer_id
     from observations

@@ -26,7 +26,9 @@ identifier_summary as (
         sum(case when identifier_type = 'phone' then 1 else 0 end) as n_phones,
         sum(case when identifier_type in ('cookie_id', 'device_id') then 1 else 0 end)
             as n_devices,
-        max(case when is_known_identifier then 1 else 0 end) = 1 as is_known
+        -- A customer made only of shared identifiers (a store's default card)
+        -- is nobody in particular.
+        max(case when is_known_identifier and is_linkable then 1 else 0 end) = 1 as is_known
     from customer_identifiers
     group by customer_id
 ),

@@ -1,0 +1,159 @@
+{{ config(materialized='incremental', unique_key='node_id', on_schema_change='append_new_columns') }}
+{#-
+    Stable customer keys: every identifier node with the key of its customer,
+    remembered from one run to the next (an incremental model reading its own
+    previous state).
+
+    - A component none of whose nodes had a key gets a new key, the hash of
+      its smallest node id (so a first run, or a full refresh, gives the same
+      keys as hashing the component id).
+    - A component whose nodes had keys keeps one of them: the oldest key (the
+      key whose earliest node was observed first; ties: the smallest key).
+      When two customers merge, the younger key is retired
+      (customer_merges records it).
+    - When a component splits, the key stays with the piece that holds the
+      key's oldest linkable node (a shared identifier that stops linking,
+      such as a tablet found to be a family's, does not carry the person's key
+      away); a piece left without a key gets a new one, the hash of 'split|',
+      its smallest node id and the key it split from.
+-#}
+
+{%- set run_at = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
+
+with
+
+components as (
+    select * from {{ ref('int_identity_components') }}
+),
+
+observations as (
+    select * from {{ ref('int_identifier_observations') }}
+),
+
+shared_identifiers as (
+    select * from {{ ref('int_shared_identifiers') }}
+),
+
+previous as (
+    {% if is_incremental() -%}
+    select * from {{ this }}
+    {%- else -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as node_id,
+        cast(null as {{ dbt.type_string() }}) as customer_id,
+        cast(null as {{ dbt.type_string() }}) as first_customer_id,
+        cast(null as {{ dbt.type_timestamp() }}) as keyed_at,
+        cast(null as {{ dbt.type_timestamp() }}) as changed_at
+    where 1 = 0
+    {%- endif %}
+),
+
+node_first_observations as (
+    select node_id, min(observed_at) as first_observed_at
+    from observations
+    group by node_id
+),
+
+nodes as (
+    select
+        components.node_id,
+        components.component_id,
+        node_first_observations.first_observed_at,
+        shared_identifiers.node_id is not null as is_shared,
+        previous.customer_id as previous_customer_id,
+        previous.first_customer_id as previous_first_customer_id,
+        previous.keyed_at as previous_keyed_at,
+        previous.changed_at as previous_changed_at
+    from components
+    left join node_first_observations
+        on components.node_id = node_first_observations.node_id
+    left join shared_identifiers
+        on components.node_id = shared_identifiers.node_id
+    left join previous
+        on components.node_id = previous.node_id
+),
+
+-- Each existing key lives on in the component holding its oldest linkable
+-- node (its oldest node if all are shared now).
+key_nodes_ranked as (
+    select
+        previous_customer_id as customer_id,
+        component_id,
+        min(first_observed_at) over (partition by previous_customer_id)
+            as key_first_observed_at,
+        row_number() over (
+            partition by previous_customer_id
+            order by case when is_shared then 1 else 0 end, first_observed_at, node_id
+        ) as node_rank
+    from nodes
+    where previous_customer_id is not null
+),
+
+key_homes as (
+    select * from key_nodes_ranked where node_rank = 1
+),
+
+-- The oldest key at home in a component survives.
+survivors_ranked as (
+    select
+        component_id,
+        customer_id,
+        row_number() over (
+            partition by component_id
+            order by key_first_observed_at, customer_id
+        ) as key_rank
+    from key_homes
+),
+
+survivors as (
+    select * from survivors_ranked where key_rank = 1
+),
+
+component_previous_keys as (
+    select component_id, min(previous_customer_id) as any_previous_customer_id
+    from nodes
+    group by component_id
+),
+
+component_keys as (
+    select
+        component_previous_keys.component_id,
+        coalesce(
+            survivors.customer_id,
+            case
+                when component_previous_keys.any_previous_customer_id is null
+                    then {{ dbt.hash('component_previous_keys.component_id') }}
+                else {{ dbt.hash(dbt.concat([
+                    "'split|'",
+                    "component_previous_keys.component_id",
+                    "'|'",
+                    "component_previous_keys.any_previous_customer_id",
+                ])) }}
+            end
+        ) as customer_id
+    from component_previous_keys
+    left join survivors
+        on component_previous_keys.component_id = survivors.component_id
+),
+
+final as (
+    select
+        nodes.node_id,
+        nodes.component_id,
+        component_keys.customer_id,
+        nodes.previous_customer_id,
+        coalesce(nodes.previous_first_customer_id, component_keys.customer_id)
+            as first_customer_id,
+        nodes.first_observed_at,
+        coalesce(nodes.previous_keyed_at, {{ run_at }}) as keyed_at,
+        case
+            when nodes.previous_customer_id is null then {{ run_at }}
+            when nodes.previous_customer_id <> component_keys.customer_id then {{ run_at }}
+            else nodes.previous_changed_at
+        end as changed_at
+    from nodes
+    inner join component_keys
+        on nodes.component_id = component_keys.component_id
+)
+
+select * from final

@@ -1,0 +1,96 @@
+{#-
+    Identifiers that must not link records, one row per node, with the rule
+    that excluded it:
+    - blocklist: on the identifier_blocklist seed or matching a pattern of the
+      identifier_blocklist_patterns seed (test addresses, placeholder phones);
+    - link_rule: seen in records with more than max_distinct distinct
+      identifiers of another type, per the identity_link_rules seed (a device
+      with two accounts is a shared family tablet; a loyalty card given with
+      several phones is a store's default card);
+    - max_linked: seen with more than var('identity_max_linked_identifiers')
+      distinct identifiers of any type (a supernode no rule anticipated).
+    Such an identifier stays a node of its own; its records resolve through
+    their other identifiers.
+-#}
+
+with
+
+observations as (
+    select * from {{ ref('int_identifier_observations') }}
+),
+
+link_rules as (
+    select * from {{ ref('identity_link_rules') }}
+),
+
+blocked as (
+    select
+        node_id,
+        identifier_type,
+        identifier_value,
+        'blocklist' as exclusion_rule,
+        min(blocked_reason) as reason
+    from observations
+    where is_blocked
+    group by node_id, identifier_type, identifier_value
+),
+
+linkable as (
+    select * from observations where not is_blocked
+),
+
+-- Distinct identifiers of each type seen in the same records as each identifier.
+co_observed as (
+    select
+        linkable.node_id,
+        linkable.identifier_type,
+        linkable.identifier_value,
+        other.identifier_type as linked_identifier_type,
+        count(distinct other.node_id) as n_linked
+    from linkable
+    inner join linkable as other
+        on linkable.record_id = other.record_id
+        and linkable.node_id <> other.node_id
+    group by
+        linkable.node_id,
+        linkable.identifier_type,
+        linkable.identifier_value,
+        other.identifier_type
+),
+
+by_rule as (
+    select
+        co_observed.node_id,
+        co_observed.identifier_type,
+        co_observed.identifier_value,
+        'link_rule' as exclusion_rule,
+        min(link_rules.reason) as reason
+    from co_observed
+    inner join link_rules
+        on co_observed.identifier_type = link_rules.identifier_type
+        and co_observed.linked_identifier_type = link_rules.linked_identifier_type
+        and co_observed.n_linked > link_rules.max_distinct
+    group by co_observed.node_id, co_observed.identifier_type, co_observed.identifier_value
+),
+
+by_size as (
+    select
+        node_id,
+        identifier_type,
+        identifier_value,
+        'max_linked' as exclusion_rule,
+        'seen with more than {{ var("identity_max_linked_identifiers", 50) }} identifiers' as reason
+    from co_observed
+    group by node_id, identifier_type, identifier_value
+    having sum(n_linked) > {{ var('identity_max_linked_identifiers', 50) }}
+),
+
+unioned as (
+    select * from blocked
+    union all
+    select * from by_rule
+    union all
+    select * from by_size where node_id not in (select node_id from by_rule)
+)
+
+select * from unioned
