@@ -115,7 +115,10 @@ joined as (
     from identifier_summary
     left join primary_contacts
         on identifier_summary.customer_id = primary_contacts.customer_id
-    left join touchpoint_summary
+    -- A customer is someone a record resolves to: a shared identifier kept out
+    -- of linking (a store's default card) whose records all resolve through
+    -- other identifiers is a node of its own, not a person.
+    inner join touchpoint_summary
         on identifier_summary.customer_id = touchpoint_summary.customer_id
     left join first_touches
         on identifier_summary.customer_id = first_touches.customer_id
