@@ -20,9 +20,9 @@ import pytest
 from orchestration.contract import load_contract
 from orchestration.ingest.loader import FileResult, load_file, load_partition
 from orchestration.ingest.warehouse import connect, ensure_schema
+from tests.landing import DAY, land
 
 PROJECT = Path(__file__).resolve().parent.parent
-DAY = date(2026, 1, 2)
 LOADED_AT = datetime(2026, 1, 3, 6, 0, 0)  # fixed load time for the plausibility rules
 
 WEB_HEADER = ["event_id", "event_at", "cookie_id", "url", "device_type"]
@@ -81,17 +81,6 @@ def con(tmp_path: Path, empty_warehouse: Path):
     shutil.copy(empty_warehouse, tmp_path / "warehouse.duckdb")
     with connect(tmp_path / "warehouse.duckdb") as connection:
         yield connection
-
-
-def land(landing: Path, channel: str, name: str, content: str | bytes, day: date = DAY) -> Path:
-    folder = landing / channel / day.isoformat()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def load(con, landing: Path, path: Path, channel: str, day: date = DAY) -> FileResult:

@@ -19,8 +19,8 @@ from orchestration.contract import contract_markdown, detect_format, load_contra
 from orchestration.ingest import loader
 from orchestration.ingest.loader import load_partition, load_partitions
 from orchestration.ingest.warehouse import connect
+from tests.landing import DAY, land
 
-DAY = date(2026, 1, 2)
 ORDERS_HEADER = (
     "order_id,ordered_at,updated_at,customer_email,currency,subtotal_amount,tax_amount,"
     "shipping_amount,total_amount,status"
@@ -37,17 +37,6 @@ def landing(tmp_path: Path) -> Path:
 def con(tmp_path: Path):
     with connect(tmp_path / "warehouse.duckdb") as connection:
         yield connection
-
-
-def land(landing: Path, channel: str, name: str, content: str | bytes, day: date = DAY) -> Path:
-    folder = landing / channel / day.isoformat()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
