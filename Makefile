@@ -21,7 +21,7 @@ export EVIDENCE_TELEMETRY_DISABLED := 1
 # The venv's tools (dbt, dagster) first on PATH: dagster-dbt looks dbt up there.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help install install-reports install-browser run generate ui serve-report \
+.PHONY: help install install-reports install-browser run generate next-day ui serve-report \
         quarantine status test test-fast lint format clean
 
 help: ## list the targets
@@ -56,6 +56,9 @@ run: install install-reports ## run the daily job (ingest -> dbt build -> checks
 
 generate: install ## write the demo channel exports into landing/
 	$(BIN)/lifecycle generate
+
+next-day: install install-reports ## release the next simulated demo day into landing/, then run it
+	$(BIN)/lifecycle next-day --run
 
 quarantine: install ## list quarantined rows by file and reason
 	$(BIN)/lifecycle quarantine

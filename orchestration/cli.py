@@ -1,7 +1,9 @@
 """`lifecycle`: the command line for people and for schedulers.
 
     lifecycle run [--date D | --start S --end E] [--no-report]
-    lifecycle generate [--persons N] [--days D] [--seed S] [--start-date D]
+    lifecycle backfill --start S --end E [--no-report]
+    lifecycle generate [--persons N] [--days D] [--seed S] [--start-date D] [--ahead A]
+    lifecycle next-day [--run [--no-report]]
     lifecycle quarantine [--channel C] [--all]
     lifecycle contract [--markdown]
     lifecycle prepare
@@ -11,6 +13,8 @@
 `run` materializes the daily job (ingestion -> dbt build -> quality checks ->
 report) in this process through Dagster, so cron or any external scheduler can
 drive it without the Dagster daemon; the exit code is non-zero on failure.
+`backfill` is `run` over a range of delivery days, in one run (the ingestion
+assets have a single-run backfill policy), with the range required.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from orchestration.settings import PROJECT_DIR, Settings, get_settings
 
-DEFAULT_DEMO = {"persons": 2000, "days": 90, "seed": 42, "start_date": "2026-01-01"}
+# The built-in demo simulates 30 days beyond the 90 it lands, so `lifecycle next-day`
+# (`make next-day`) can release them one at a time.
+DEFAULT_DEMO = {"persons": 2000, "days": 90, "seed": 42, "start_date": "2026-01-01", "ahead": 30}
 DAGSTER_YAML = """\
 # Written by `lifecycle run`; edit freely.
 telemetry:
@@ -58,12 +64,22 @@ def _landing_is_empty(landing: Path) -> bool:
     return not landing.is_dir() or not any(p.is_file() for p in landing.rglob("*"))
 
 
-def generate(settings: Settings, *, persons: int, days: int, seed: int, start_date: str) -> None:
+def generate(
+    settings: Settings,
+    *,
+    persons: int,
+    days: int,
+    seed: int,
+    start_date: str,
+    ahead: int = 0,
+    released_days: int | None = None,
+) -> None:
     from orchestration.generator import generate_demo_data
 
+    simulated = f" (simulated {ahead} days ahead)" if ahead else ""
     say(
-        f"generating demo channel exports: {persons} persons, {days} days from {start_date},"
-        f" seed {seed} -> {settings.landing}"
+        f"generating demo channel exports: {persons} persons, {days} days from {start_date}"
+        f"{simulated}, seed {seed} -> {settings.landing}"
     )
     started = time.monotonic()
     summary = generate_demo_data(
@@ -73,6 +89,8 @@ def generate(settings: Settings, *, persons: int, days: int, seed: int, start_da
         days=days,
         start_date=date.fromisoformat(start_date),
         seed=seed,
+        ahead=ahead,
+        released_days=released_days,
         progress=lambda line: say(f"  {line}"),
     )
     say(
@@ -80,6 +98,41 @@ def generate(settings: Settings, *, persons: int, days: int, seed: int, start_da
         f" in {time.monotonic() - started:.1f}s"
         f" (ground truth, never read by the warehouse: {settings.ground_truth})"
     )
+
+
+def next_day(settings: Settings, *, then_run: bool = False, with_report: bool = True) -> int:
+    """Release the next simulated day of the demo into landing (files of earlier days
+    stay byte-identical, so a run loads just the new day)."""
+    from orchestration.generator.generate import read_generation
+
+    try:
+        generation = read_generation(settings.ground_truth)
+    except FileNotFoundError as error:
+        say(str(error))
+        return 1
+    released = generation.get("released_days", generation["days"])
+    simulated = generation["days"] + generation.get("ahead", 0)
+    if released >= simulated:
+        say(
+            f"the demo simulation ends after day {simulated} and every day is released:"
+            " generate a demo that runs ahead, e.g. `lifecycle generate --ahead 30`"
+        )
+        return 1
+    day = date.fromisoformat(generation["start_date"]) + timedelta(days=released)
+    say(f"releasing demo day {released + 1} of {simulated}: {day.isoformat()}")
+    generate(
+        settings,
+        persons=generation["persons"],
+        days=generation["days"],
+        seed=generation["seed"],
+        start_date=generation["start_date"],
+        ahead=generation.get("ahead", 0),
+        released_days=released + 1,
+    )
+    if then_run:
+        return run(settings, first=day, last=day, with_report=with_report)
+    say(f"next: lifecycle run --date {day.isoformat()}")
+    return 0
 
 
 def _manifest_is_stale() -> bool:
@@ -265,11 +318,29 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--end", type=_parse_date, help="last delivery day of a range")
     run_parser.add_argument("--no-report", action="store_true", help="skip the Evidence site")
 
+    backfill_parser = commands.add_parser(
+        "backfill", help="materialize the daily job over a range of delivery days, in one run"
+    )
+    backfill_parser.add_argument("--start", type=_parse_date, required=True, help="first day")
+    backfill_parser.add_argument("--end", type=_parse_date, required=True, help="last day")
+    backfill_parser.add_argument("--no-report", action="store_true", help="skip the Evidence site")
+
     gen = commands.add_parser("generate", help="write demo channel exports into the landing folder")
     gen.add_argument("--persons", type=int, default=DEFAULT_DEMO["persons"])
     gen.add_argument("--days", type=int, default=DEFAULT_DEMO["days"])
     gen.add_argument("--seed", type=int, default=DEFAULT_DEMO["seed"])
     gen.add_argument("--start-date", default=DEFAULT_DEMO["start_date"])
+    gen.add_argument(
+        "--ahead",
+        type=int,
+        default=0,
+        help="simulate this many days beyond --days, for `next-day` to release (default 0)",
+    )
+    next_parser = commands.add_parser(
+        "next-day", help="release the next simulated day of the demo data into landing"
+    )
+    next_parser.add_argument("--run", action="store_true", help="then run the job for that day")
+    next_parser.add_argument("--no-report", action="store_true", help="with --run: skip the site")
 
     quarantine_parser = commands.add_parser("quarantine", help="list quarantined rows by file")
     quarantine_parser.add_argument("--channel")
@@ -299,6 +370,10 @@ def main(argv: list[str] | None = None) -> int:
         if first and last and last < first:
             parser.error("--end is before --start")
         return run(settings, first=first, last=last, with_report=not args.no_report)
+    if args.command == "backfill":
+        if args.end < args.start:
+            parser.error("--end is before --start")
+        return run(settings, first=args.start, last=args.end, with_report=not args.no_report)
     if args.command == "generate":
         generate(
             settings,
@@ -306,8 +381,11 @@ def main(argv: list[str] | None = None) -> int:
             days=args.days,
             seed=args.seed,
             start_date=args.start_date,
+            ahead=args.ahead,
         )
         return 0
+    if args.command == "next-day":
+        return next_day(settings, then_run=args.run, with_report=not args.no_report)
     if args.command == "status":
         from orchestration.status import status
 

@@ -432,3 +432,47 @@ def test_identifier_variants_and_anonymous_sessions_identified_later(channel_row
         if sorted(events)[0][1] is None and any(user for _, user in events)
     ]
     assert identified_later
+
+
+def _landing_files(landing: Path) -> dict[str, bytes]:
+    return {p.relative_to(landing).as_posix(): p.read_bytes() for p in landing.rglob("*.*")}
+
+
+def _truth_rows(truth: Path, name: str) -> list[dict[str, str]]:
+    with (truth / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_next_day_releases_one_day_and_leaves_earlier_files_alone(tmp_path):
+    landing, truth = tmp_path / "landing", tmp_path / "truth"
+    demo = {"persons": 200, "days": 20, "ahead": 3, "seed": 7, "start_date": date(2026, 1, 1)}
+    generate_demo_data(landing, truth, **demo)
+    assert json.loads((truth / "generation.json").read_text())["released_days"] == 20
+    before = _landing_files(landing)
+    assert max(path.split("/")[1] for path in before) == "2026-01-20"
+    purchases_before = _truth_rows(truth, "purchases.csv")
+    persons_before = {row["person_id"] for row in _truth_rows(truth, "persons.csv")}
+
+    generate_demo_data(landing, truth, **demo, released_days=21)
+    after = _landing_files(landing)
+    changed = [path for path, content in before.items() if after.get(path) != content]
+    assert changed == [], "releasing a day must not touch the files of earlier days"
+    new = set(after) - set(before)
+    assert new, "the released day should bring files"
+    assert {path.split("/")[1] for path in new} == {"2026-01-21"}
+    # The truth moves on by exactly that day.
+    purchases_after = _truth_rows(truth, "purchases.csv")
+    known = {row["purchase_id"]: row for row in purchases_before}
+    added = [row for row in purchases_after if row["purchase_id"] not in known]
+    assert all(row["purchased_at"].startswith("2026-01-21") for row in added), added[:3]
+    assert {row["purchase_id"] for row in purchases_after} >= set(known)
+    for row in purchases_after:  # only a refund made on the new day may change an old row
+        old = known.get(row["purchase_id"])
+        if old is not None and old != row:
+            assert (old["refunded_amount"], row["purchased_at"]) == ("0.00", old["purchased_at"])
+    assert persons_before <= {row["person_id"] for row in _truth_rows(truth, "persons.csv")}
+    for row in _truth_rows(truth, "stage_timeline.csv"):
+        assert row["entered_at"] < "2026-01-22", row
+
+    with pytest.raises(ValueError, match="cannot release 24"):
+        generate_demo_data(landing, truth, **demo, released_days=24)

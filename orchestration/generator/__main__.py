@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=date(2026, 1, 1),
         help="first day of the window, YYYY-MM-DD (default: 2026-01-01)",
     )
+    parser.add_argument(
+        "--ahead", type=int, default=0, help="days simulated beyond --days, not yet landed"
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
     return parser
 
@@ -57,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         days=args.days,
         start_date=args.start_date,
         seed=args.seed,
+        ahead=args.ahead,
         progress=progress,
     )
     print(summary.describe())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -62,6 +63,24 @@ class GenerationSummary:
         return "\n".join(lines)
 
 
+GENERATION_FILE = "generation.json"
+
+
+def write_generation(truth_dir: Path, parameters: dict) -> None:
+    """The arguments of the last generation, so ``next-day`` can release one more day."""
+    path = Path(truth_dir) / GENERATION_FILE
+    path.write_text(json.dumps(parameters, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_generation(truth_dir: Path) -> dict:
+    path = Path(truth_dir) / GENERATION_FILE
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} not found: the demo data was not generated here (run `lifecycle generate`)"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def _sort_key(record: Record, key_columns: tuple[str, ...]) -> tuple:
     return (record.at, tuple(writers.text_value(record.row.get(c)) for c in key_columns))
 
@@ -74,23 +93,39 @@ def generate_demo_data(
     days: int = 90,
     start_date: date = date(2026, 1, 1),
     seed: int = 42,
+    ahead: int = 0,
+    released_days: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> GenerationSummary:
     """Simulate ``persons`` people over ``days`` days and write landing files and truth.
 
-    The same arguments always produce byte-identical files.
+    The simulation runs ``ahead`` days beyond the window; of its days, the first
+    ``released_days`` (default ``days``) are written to landing and the truth is
+    written as of their end. Every simulated draw depends only on (persons, days,
+    ahead, seed, start_date), so releasing one more day (``lifecycle next-day``)
+    writes that day's files and leaves every file of the earlier days
+    byte-identical. The same arguments always produce byte-identical files.
     """
-    if persons < 1 or days < 1:
-        raise ValueError("persons and days must be at least 1")
+    released_days = days if released_days is None else released_days
+    if persons < 1 or days < 1 or ahead < 0:
+        raise ValueError("persons and days must be at least 1, ahead at least 0")
+    if not 1 <= released_days <= days + ahead:
+        raise ValueError(
+            f"the simulation covers {days + ahead} days: cannot release {released_days}"
+        )
     say = progress or (lambda _line: None)
     landing_dir, truth_dir = Path(landing_dir), Path(truth_dir)
     contract = load_contract()
-    last_day = start_date + timedelta(days=days - 1)
+    # Mess (junk rows, the re-delivered file) is placed within the first ``days``
+    # days, so it does not move as days are released.
+    window_last_day = start_date + timedelta(days=days - 1)
+    last_day = start_date + timedelta(days=days + ahead - 1)
+    released_last_day = start_date + timedelta(days=released_days - 1)
 
     if landing_dir.exists() and any(landing_dir.iterdir()):
         say(f"note: {landing_dir} is not empty; files this run does not write are left as they are")
     say(f"generating persons: {persons} over {days} days")
-    sim = Simulation(start_date=start_date, days=days, seed=seed, persons=persons)
+    sim = Simulation(start_date=start_date, days=days + ahead, seed=seed, persons=persons)
     for serial in range(1, persons + 1):
         person_id = f"P{serial:06d}"
         rng = random.Random(f"{seed}:{person_id}")
@@ -118,17 +153,19 @@ def generate_demo_data(
         rows.sort(key=lambda r, k=contract[channel].key: _sort_key(r, k))
 
     # The re-delivered file: an early orders file, copied later under another name.
-    order_days = sorted(d for c, d in by_file if c == "orders" and d < last_day)
+    order_days = sorted(d for c, d in by_file if c == "orders" and d < window_last_day)
     redelivery: tuple[date, date] | None = None
     if order_days:
         original = mess_rng.choice(order_days[: max(1, len(order_days) // 3)])
-        later = min(last_day, original + timedelta(days=mess_rng.randint(3, 10)))
+        later = min(window_last_day, original + timedelta(days=mess_rng.randint(3, 10)))
         redelivery = (original, later)
 
     malformed = []
     for channel, reason, row in mess.junk_rows(mess_rng, start_date):
         candidates = sorted(
-            d for c, d in by_file if c == channel and (redelivery is None or d != redelivery[0])
+            d
+            for c, d in by_file
+            if c == channel and d <= window_last_day and (redelivery is None or d != redelivery[0])
         )
         day = mess_rng.choice(candidates) if candidates else start_date
         for column, value in row.items():
@@ -143,7 +180,7 @@ def generate_demo_data(
     redelivered_content = b""
     redelivered: dict[str, str] | None = None
     for channel in contract.channels:
-        keys = sorted(k for k in by_file if k[0] == channel)
+        keys = sorted(k for k in by_file if k[0] == channel and k[1] <= released_last_day)
         for key in keys:
             rows = by_file[key]
             relative = writers.relative_path(channel, key[1])
@@ -158,7 +195,7 @@ def generate_demo_data(
                     malformed.append(
                         {"channel": channel, "file": relative, "row": number, "reason": record.junk}
                     )
-        if channel == "orders" and redelivery is not None:
+        if channel == "orders" and redelivery is not None and redelivery[1] <= released_last_day:
             original, later = redelivery
             original_path = writers.relative_path("orders", original)
             path = f"orders/{later.isoformat()}/orders_{original.isoformat()}_redelivery.csv"
@@ -182,13 +219,30 @@ def generate_demo_data(
     }
     window_end = datetime.combine(last_day + timedelta(days=1), time())
     truth_rows = write_truth(
-        truth_dir, sim.persons, sim.purchases, window_end, mess_report, sim.shared_identifiers
+        truth_dir,
+        sim.persons,
+        sim.purchases,
+        window_end,
+        mess_report,
+        sim.shared_identifiers,
+        as_of=datetime.combine(released_last_day + timedelta(days=1), time()),
+    )
+    write_generation(
+        truth_dir,
+        {
+            "persons": persons,
+            "days": days,
+            "ahead": ahead,
+            "released_days": released_days,
+            "seed": seed,
+            "start_date": start_date.isoformat(),
+        },
     )
     return GenerationSummary(
         persons=persons,
-        days=days,
+        days=released_days,
         start_date=start_date,
-        end_date=last_day,
+        end_date=released_last_day,
         seed=seed,
         files=dict(files),
         rows=dict(row_counts),

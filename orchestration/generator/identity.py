@@ -126,6 +126,8 @@ class Person:
     # Filled while records are emitted; the ground truth is derived from these.
     first_seen_at: datetime | None = None
     identifiers: set[tuple[str, str]] = field(default_factory=set)
+    # When each identifier was first written down (for the truth as of a day).
+    identifier_first_seen: dict[tuple[str, str], datetime] = field(default_factory=dict)
     signals: list[tuple[datetime, str]] = field(default_factory=list)
     purchase_times: list[datetime] = field(default_factory=list)
     cancel_times: list[datetime] = field(default_factory=list)

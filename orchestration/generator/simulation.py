@@ -171,7 +171,11 @@ class Simulation:
                 owner = referee if column in REFEREE_COLUMNS else person
                 if owner is None:
                     continue
-                owner.identifiers.add((kind, normalise(kind, value)))
+                identifier = (kind, normalise(kind, value))
+                owner.identifiers.add(identifier)
+                seen = owner.identifier_first_seen.get(identifier)
+                if seen is None or at < seen:
+                    owner.identifier_first_seen[identifier] = at
                 if owner is referee and (
                     referee.first_seen_at is None or at < referee.first_seen_at
                 ):
@@ -438,7 +442,7 @@ class Simulation:
             delivered_at,
             person,
         )
-        refunded = 0.0
+        refunded, refunded_at = 0.0, None
         if rng.random() < refund_rate:
             refund_at = at + timedelta(days=rng.randint(4, 20), hours=rng.randint(0, 8))
             if self.in_window(refund_at):
@@ -452,6 +456,7 @@ class Simulation:
                     "updated_at": refund_at,
                 }
                 self.emit("orders", refund_row, refund_at, person)
+                refunded_at = refund_at
         if cart is not None:
             self.update_cart(
                 person,
@@ -484,6 +489,7 @@ class Simulation:
                 "currency": currency,
                 "gross_amount": total,
                 "refunded_amount": refunded,
+                "refunded_at": refunded_at,
             }
         )
         person.purchase_times.append(at)
@@ -808,3 +814,4 @@ class Simulation:
         person = next(p for p in self.persons if p.person_id == purchase["person_id"])
         self.emit("orders", row, row["updated_at"], person)
         purchase["refunded_amount"] = refunded
+        purchase["refunded_at"] = row["updated_at"]

@@ -128,8 +128,14 @@ def write_truth(
     window_end: datetime,
     mess: dict[str, Any],
     shared: dict[tuple[str, str], str] | None = None,
+    as_of: datetime | None = None,
 ) -> dict[str, int]:
     """Write the truth files; returns row counts per file.
+
+    ``as_of`` (exclusive; default ``window_end``) writes the truth of a simulation
+    that runs ahead of the landed days: only persons, identifiers, purchases,
+    refunds and stage entries seen before it. Rows delivered late after it are
+    the one thing it cannot know: they are in the truth, not yet in landing.
 
     ``identifiers.csv`` holds the identifiers that belong to exactly one person.
     An identifier exposed by several persons, or declared shared or placeholder
@@ -137,18 +143,30 @@ def write_truth(
     ``shared_identifiers.csv`` with the number of persons who used it.
     """
     truth_dir.mkdir(parents=True, exist_ok=True)
-    people = sorted((p for p in persons if p.first_seen_at is not None), key=lambda p: p.person_id)
+    as_of = as_of or window_end
+    people = sorted(
+        (p for p in persons if p.first_seen_at is not None and p.first_seen_at < as_of),
+        key=lambda p: p.person_id,
+    )
+
+    def identifiers_of(person: Person) -> set[tuple[str, str]]:
+        return {
+            identifier
+            for identifier in person.identifiers
+            if person.identifier_first_seen.get(identifier, person.first_seen_at) < as_of
+        }
+
     users: Counter[tuple[str, str]] = Counter()
     for person in people:
-        users.update(person.identifiers)
+        users.update(identifiers_of(person))
     reasons = dict(shared or {})
     for identifier, n_persons in users.items():
         if n_persons > 1:
             reasons.setdefault(identifier, "used by several persons")
     person_rows, identifier_rows, stage_rows = [], [], []
     for person in people:
-        timeline = stage_timeline(person, window_end)
-        own = person.identifiers - reasons.keys()
+        timeline = [entry for entry in stage_timeline(person, window_end) if entry[0] < as_of]
+        own = identifiers_of(person) - reasons.keys()
         is_known = any(kind in KNOWN_TYPES for kind, _ in own)
         final_stage = timeline[-1][1] if timeline else "awareness"
         person_rows.append(
@@ -160,7 +178,12 @@ def write_truth(
             stage_rows.append([person.person_id, stage, _iso(at)])
     purchase_rows = []
     for purchase in sorted(purchases, key=lambda x: (x["purchased_at"], x["purchase_id"])):
+        if purchase["purchased_at"] >= as_of:
+            continue
         gross, refunded = purchase["gross_amount"], purchase["refunded_amount"]
+        refunded_at = purchase.get("refunded_at")
+        if refunded_at is not None and refunded_at >= as_of:
+            refunded = 0.0
         purchase_rows.append(
             [
                 purchase["channel"],

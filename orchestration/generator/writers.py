@@ -109,7 +109,12 @@ def file_bytes(channel: Channel, rows: list[dict[str, Any]]) -> bytes:
     return _csv_bytes(channel, rows)
 
 
-def write_file(landing_dir: Path, relative: str, content: bytes) -> None:
+def write_file(landing_dir: Path, relative: str, content: bytes) -> bool:
+    """Write a landing file; a file already there with the same bytes is left untouched
+    (its time stamp too). Returns whether anything was written."""
     path = landing_dir / relative
+    if path.exists() and path.stat().st_size == len(content) and path.read_bytes() == content:
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
+    return True

@@ -1,3 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='touchpoint_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook=["{{ delete_touchpoints_gone_from_sources() }}"]
+    )
+}}
+{#-
+    Incremental by difference: a run writes only the touchpoints that are new,
+    whose content changed (an order updated by a later file: refund, status) or
+    whose customer changed (customers merged or split), and deletes the ones
+    whose source rows are gone (a corrected file re-delivered with fewer rows).
+    So an incremental run gives the same rows as a full refresh; updated_at
+    tells downstream daily models which days to recompute.
+-#}
+
 with
 
 touchpoints as (
@@ -28,12 +46,39 @@ joined as (
         cast(
             touchpoints.revenue_amount * currency_rates.rate_to_eur as {{ type_double() }}
         ) as revenue_eur,
-        cast(touchpoints.score as {{ dbt.type_int() }}) as score
+        cast(touchpoints.score as {{ dbt.type_int() }}) as score,
+        {{ run_started_at_timestamp() }} as updated_at
     from touchpoints
     inner join record_customers
         on touchpoints.record_id = record_customers.record_id
     left join currency_rates
         on touchpoints.currency = currency_rates.currency
+),
+
+{% if is_incremental() %}
+
+changed as (
+    select joined.*
+    from joined
+    left join {{ this }} as existing
+        on joined.touchpoint_id = existing.touchpoint_id
+    where existing.touchpoint_id is null
+        {%- for column in ['customer_id', 'channel', 'touchpoint_type', 'occurred_at', 'device_type',
+                           'source_detail', 'campaign', 'revenue_amount', 'currency', 'revenue_eur', 'score'] %}
+        or joined.{{ column }} is distinct from existing.{{ column }}
+        {%- endfor %}
+),
+
+{% else %}
+
+changed as (
+    select * from joined
+),
+
+{% endif %}
+
+final as (
+    select * from changed
 )
 
-select * from joined
+select * from final
