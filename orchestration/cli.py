@@ -1,6 +1,6 @@
 """`lifecycle`: the command line for people and for schedulers.
 
-    lifecycle run [--date D | --start S --end E] [--no-report]
+    lifecycle run [--date D | --start S --end E] [--no-report] [--full-refresh]
     lifecycle backfill --start S --end E [--no-report]
     lifecycle generate [--persons N] [--days D] [--seed S] [--start-date D] [--ahead A]
     lifecycle next-day [--run [--no-report]]
@@ -186,6 +186,7 @@ def run(
     first: date | None,
     last: date | None,
     with_report: bool = True,
+    full_refresh: bool = False,
 ) -> int:
     from orchestration.ingest.loader import landed_dates
     from orchestration.runlock import RunLockBusy, acquire_run_lock
@@ -238,7 +239,10 @@ def run(
                 },
                 asset_selection=selection,
                 # Dagster's per-event DEBUG lines would drown the progress output.
-                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                    "ops": {"lifecycle_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+                },
                 raise_on_error=False,
             )
         elapsed = time.monotonic() - started
@@ -317,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--start", type=_parse_date, help="first delivery day of a range")
     run_parser.add_argument("--end", type=_parse_date, help="last delivery day of a range")
     run_parser.add_argument("--no-report", action="store_true", help="skip the Evidence site")
+    run_parser.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental dbt models from scratch"
+    )
 
     backfill_parser = commands.add_parser(
         "backfill", help="materialize the daily job over a range of delivery days, in one run"
@@ -369,7 +376,13 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--end needs --start")
         if first and last and last < first:
             parser.error("--end is before --start")
-        return run(settings, first=first, last=last, with_report=not args.no_report)
+        return run(
+            settings,
+            first=first,
+            last=last,
+            with_report=not args.no_report,
+            full_refresh=args.full_refresh,
+        )
     if args.command == "backfill":
         if args.end < args.start:
             parser.error("--end is before --start")

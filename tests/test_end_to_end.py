@@ -260,9 +260,12 @@ def test_incremental_runs_equal_a_full_build(pipeline: dict) -> None:
         assert sorted(incremental) == sorted(full)
         differences = {}
         for table, query in full.items():
-            missing = con.execute(f"select count(*) from ({query} except all {incremental[table]})")
-            extra = con.execute(f"select count(*) from ({incremental[table]} except all {query})")
-            n_missing, n_extra = missing.fetchone()[0], extra.fetchone()[0]
+            n_missing = con.execute(
+                f"select count(*) from ({query} except all {incremental[table]})"
+            ).fetchone()[0]
+            n_extra = con.execute(
+                f"select count(*) from ({incremental[table]} except all {query})"
+            ).fetchone()[0]
             if n_missing or n_extra:
                 differences[table] = {
                     "only in full build": n_missing,

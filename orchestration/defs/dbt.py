@@ -28,6 +28,13 @@ class LifecycleTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("schema")
 
 
+class DbtBuildConfig(dg.Config):
+    """`full_refresh` rebuilds the incremental models from scratch (`lifecycle run
+    --full-refresh`, or this op's config in the launchpad)."""
+
+    full_refresh: bool = False
+
+
 translator = LifecycleTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
@@ -37,6 +44,10 @@ translator = LifecycleTranslator(settings=DagsterDbtTranslatorSettings(enable_as
     dagster_dbt_translator=translator,
     pool=WAREHOUSE_POOL,
 )
-def lifecycle_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build`: seeds, staging, intermediate and marts, each model followed by its tests."""
-    yield from dbt.cli(["build"], context=context).stream()
+def lifecycle_dbt_assets(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+):
+    """`dbt build`: seeds, staging, intermediate and marts, each model followed by its
+    tests. Each materialization carries dbt's execution time for the model."""
+    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    yield from dbt.cli(args, context=context).stream()
