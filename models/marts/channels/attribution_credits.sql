@@ -45,7 +45,18 @@ weighted as (
 
 with_path_totals as (
     select
-        weighted.*,
+        conversion_id,
+        customer_id,
+        conversion_type,
+        converted_at,
+        revenue_eur,
+        is_first_conversion,
+        n_touches,
+        channel,
+        campaign,
+        touch_index,
+        path_length,
+        time_decay_weight,
         sum(time_decay_weight) over (partition by conversion_id) as path_time_decay_weight
     from weighted
 ),
