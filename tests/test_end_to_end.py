@@ -43,6 +43,12 @@ MARTS_BY_FAMILY = {
         "kpi_loyalty_daily",
         "kpi_advocacy_daily",
     ],
+    "channels": [
+        "channel_performance_daily",
+        "channel_performance_monthly",
+        "attribution_credits",
+        "attribution_by_channel_monthly",
+    ],
 }
 
 
