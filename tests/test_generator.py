@@ -476,3 +476,18 @@ def test_next_day_releases_one_day_and_leaves_earlier_files_alone(tmp_path):
 
     with pytest.raises(ValueError, match="cannot release 24"):
         generate_demo_data(landing, truth, **demo, released_days=24)
+
+
+def test_next_day_command_releases_until_the_simulation_ends(tmp_path, monkeypatch, capsys):
+    from orchestration.cli import main
+
+    monkeypatch.setenv("LIFECYCLE_LANDING", str(tmp_path / "landing"))
+    monkeypatch.setenv("LIFECYCLE_GROUND_TRUTH", str(tmp_path / "truth"))
+    monkeypatch.setenv("LIFECYCLE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    assert main(["next-day"]) == 1
+    assert "not generated here" in capsys.readouterr().out
+    assert main(["generate", "--persons", "50", "--days", "5", "--ahead", "1"]) == 0
+    assert main(["next-day"]) == 0
+    assert "next: lifecycle run --date 2026-01-06" in capsys.readouterr().out
+    assert main(["next-day"]) == 1
+    assert "every day is released" in capsys.readouterr().out
