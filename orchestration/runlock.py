@@ -7,6 +7,10 @@ the pid and start time of the last holder, for the message a second run prints.
 
 A second run either fails at once (the default) or waits up to
 ``LIFECYCLE_LOCK_TIMEOUT`` seconds for the first to finish.
+
+The lock is re-entrant within a process: `lifecycle run` takes it, and the Dagster
+run it executes in process takes it again through the warehouse resource (which
+is how runs launched from the UI, the schedule or a sensor take it too).
 """
 
 from __future__ import annotations
@@ -43,6 +47,10 @@ def lock_timeout_from_env() -> float:
     return max(timeout, 0.0)
 
 
+# Lock file -> [file descriptor, holders] for the locks this process holds.
+_HELD: dict[Path, list[int]] = {}
+
+
 class RunLock:
     """An acquired lock; release it with ``release()`` or by leaving a ``with`` block."""
 
@@ -51,10 +59,18 @@ class RunLock:
         self._fd: int | None = fd
 
     def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        if self._fd is None:
+            return
+        held = _HELD.get(self.path)
+        if held is not None:
+            held[1] -= 1
+            if held[1] > 0:
+                self._fd = None
+                return
+            del _HELD[self.path]
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+        self._fd = None
 
     def __enter__(self) -> RunLock:
         return self
@@ -92,7 +108,10 @@ def acquire_run_lock(
     """
     if timeout is None:
         timeout = lock_timeout_from_env()
-    path = lock_path_for(warehouse)
+    path = lock_path_for(warehouse).resolve()
+    if path in _HELD:  # this process holds it already
+        _HELD[path][1] += 1
+        return RunLock(path, _HELD[path][0])
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -117,4 +136,5 @@ def acquire_run_lock(
     except BaseException:
         os.close(fd)
         raise
+    _HELD[path] = [fd, 1]
     return RunLock(path, fd)

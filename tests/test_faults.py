@@ -16,8 +16,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
+from orchestration.defs.resources import WarehouseResource
 from orchestration.ingest.loader import load_partition
 from orchestration.ingest.warehouse import connect
 from orchestration.runlock import RunLockBusy, acquire_run_lock, lock_path_for
@@ -344,3 +346,61 @@ def test_sigkill_during_dbt_build_then_the_next_build_completes(tmp_path: Path) 
         customers = con.execute("select count(*) from marts.customers").fetchone()[0]
     assert leftovers == []
     assert customers > 0
+
+
+def test_the_lock_is_reentrant_within_a_process(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    with acquire_run_lock(warehouse, timeout=0):
+        with acquire_run_lock(warehouse, timeout=0):
+            pass
+        # Still held after the inner release: another process cannot take it.
+        probe = hold_lock_probe(warehouse)
+        assert probe.returncode == 1, probe.stdout + probe.stderr
+    assert hold_lock_probe(warehouse).returncode == 0
+
+
+def hold_lock_probe(warehouse: Path) -> subprocess.CompletedProcess:
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from orchestration.runlock import RunLockBusy, acquire_run_lock\n"
+        "try:\n"
+        "    acquire_run_lock(Path(sys.argv[1]), timeout=0).release()\n"
+        "except RunLockBusy:\n"
+        "    sys.exit(1)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, str(warehouse)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_dagster_run_takes_the_lock_through_the_warehouse_resource(tmp_path: Path) -> None:
+    """Runs launched from the UI, the schedule or a sensor do not pass through
+    `lifecycle run`; the warehouse resource takes the lock for them."""
+    warehouse = tmp_path / "warehouse.duckdb"
+
+    @dg.asset
+    def touch(warehouse: WarehouseResource) -> None:
+        with warehouse.connect() as con:
+            con.execute("create table if not exists t as select 1 as x")
+
+    defs = dg.Definitions(
+        assets=[touch], resources={"warehouse": WarehouseResource(path=str(warehouse))}
+    )
+    job = dg.define_asset_job("touch_job", selection=[touch])
+    defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
+    holder = hold_lock(warehouse, 60)
+    try:
+        result = defs.resolve_job_def("touch_job").execute_in_process(raise_on_error=False)
+    finally:
+        stop(holder)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_failure)
+    assert f"another run holds {lock_path_for(warehouse)}" in str(failure.event_specific_data)
+    # Once free, the same run succeeds and leaves the lock free again.
+    assert defs.resolve_job_def("touch_job").execute_in_process().success
+    assert hold_lock_probe(warehouse).returncode == 0

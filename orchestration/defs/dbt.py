@@ -13,6 +13,7 @@ from dagster_dbt import (
 
 from orchestration.dbt_project import dbt_project
 from orchestration.defs.ingestion import WAREHOUSE_POOL
+from orchestration.defs.resources import WarehouseResource
 
 
 class LifecycleTranslator(DagsterDbtTranslator):
@@ -45,7 +46,10 @@ translator = LifecycleTranslator(settings=DagsterDbtTranslatorSettings(enable_as
     pool=WAREHOUSE_POOL,
 )
 def lifecycle_dbt_assets(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,  # held for the run lock it takes (see WarehouseResource)
+    config: DbtBuildConfig,
 ):
     """`dbt build`: seeds, staging, intermediate and marts, each model followed by its
     tests. Each materialization carries dbt's execution time for the model."""
