@@ -1,6 +1,7 @@
 """dbt models, seeds and tests as Dagster assets and asset checks."""
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
@@ -55,3 +56,30 @@ def lifecycle_dbt_assets(
     tests. Each materialization carries dbt's execution time for the model."""
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
     yield from dbt.cli(args, context=context).stream()
+    _check_source_freshness(context, dbt, warehouse)
+
+
+def _check_source_freshness(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> None:
+    """`dbt source freshness`, recorded in quality.check_results; never blocking."""
+    from orchestration.freshness import freshness_rows, write_freshness
+
+    invocation = dbt.cli(
+        ["source", "freshness"], manifest=dbt_project.manifest_path, raise_on_error=False
+    ).wait()
+    try:
+        sources = invocation.get_artifact("sources.json")
+    except FileNotFoundError:
+        context.log.warning("dbt source freshness wrote no sources.json: freshness not checked")
+        return
+    rows = freshness_rows(
+        sources, run_id=context.run.run_id, checked_at=datetime.now(UTC).replace(tzinfo=None)
+    )
+    with warehouse.connect() as con:
+        write_freshness(con, rows)
+    stale = [f"{row[4]} ({row[8]})" for row in rows if not row[9]]
+    if stale:
+        context.log.warning(f"source freshness: {len(stale)} stale: " + "; ".join(stale))
+    else:
+        context.log.info(f"source freshness: all {len(rows)} sources fresh")
