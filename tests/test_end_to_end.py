@@ -310,6 +310,36 @@ def test_unified_customers_match_the_true_persons(con, pipeline: dict) -> None:
     assert over_merged == 0
 
 
+EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+PHONE_PATTERN = r"\+[1-9][0-9]{7,14}"
+
+
+def test_marts_carry_no_raw_contact_data(con) -> None:
+    """Raw emails and phones live in the restricted schemas only (raw, staging,
+    intermediate, pii); every text column of every mart is scanned."""
+    columns = con.execute(
+        "select table_name, column_name from information_schema.columns"
+        " where table_schema = 'marts' and data_type = 'VARCHAR'"
+    ).fetchall()
+    assert len(columns) > 20
+    hits = []
+    for table, column in columns:
+        n = con.execute(
+            f'select count(*) from marts.{table} where regexp_matches("{column}", ?)'
+            f' or regexp_matches("{column}", ?)',
+            [EMAIL_PATTERN, PHONE_PATTERN],
+        ).fetchone()[0]
+        if n:
+            hits.append((table, column, n))
+    assert hits == []
+    # The restricted schema does hold them (so the scan would see them if they leaked).
+    n_contacts = con.execute(
+        "select count(*) from pii.customer_contacts where regexp_matches(primary_email, ?)",
+        [EMAIL_PATTERN],
+    ).fetchone()[0]
+    assert n_contacts > 50
+
+
 def test_malformed_rows_are_in_quarantine_with_reasons(con, pipeline: dict) -> None:
     mess = json.loads((pipeline["truth"] / "mess.json").read_text())
     malformed = mess["malformed_rows"]

@@ -41,7 +41,7 @@
     {'model': 'stg_referrals__referrals', 'record': 'referee', 'id': 'referral_id',
      'at': 'referred_at', 'identifiers': [('email', 'referee_email')]},
     {'model': 'stg_media__listens', 'record': 'media',
-     'id': dbt.concat(["episode_id", "'|'", "platform", "'|'", dbt.cast("media_date", api.Column.translate_type("string")), "'|'", "email"]),
+     'id': dbt.concat(["episode_id", "'|'", "platform", "'|'", dbt.cast("media_date", api.Column.translate_type("string")), "'|'", salted_hash("email")]),
      'at': dbt.cast("media_date", api.Column.translate_type("timestamp")),
      'identifiers': ['email']},
 ] -%}

@@ -340,7 +340,8 @@ unioned as (
 
     select
         {{ dbt.concat(["'media:'", "episode_id", "'|'", "platform", "'|'",
-            dbt.cast("media_date", api.Column.translate_type("string")), "'|'", "email"]) }},
+            dbt.cast("media_date", api.Column.translate_type("string")), "'|'",
+            salted_hash("email")]) }},
         'media',
         {{ dbt.concat(["media_type", "'_listen'"]) }},
         {{ dbt.cast("media_date", api.Column.translate_type("timestamp")) }},

@@ -1,7 +1,8 @@
 {#-
     The unified customer: one row per person, stitched across channels and
     devices by the identity graph. Anonymous profiles (only cookies, devices or
-    a social handle) are customers too, with is_known = false.
+    a social handle) are customers too, with is_known = false. Contacts are
+    masked and hashed here; the raw primary contacts are in pii.customer_contacts.
 -#}
 
 with
@@ -33,29 +34,8 @@ identifier_summary as (
     group by customer_id
 ),
 
--- Primary email / phone: the most recently seen, then the most often seen,
--- then the smallest value (so the choice is deterministic).
-ranked_contacts as (
-    select
-        customer_id,
-        identifier_type,
-        identifier_value,
-        row_number() over (
-            partition by customer_id, identifier_type
-            order by last_observed_at desc, n_observations desc, identifier_value
-        ) as contact_rank
-    from customer_identifiers
-    where identifier_type in ('email', 'phone')
-),
-
 primary_contacts as (
-    select
-        customer_id,
-        max(case when identifier_type = 'email' then identifier_value end) as primary_email,
-        max(case when identifier_type = 'phone' then identifier_value end) as primary_phone
-    from ranked_contacts
-    where contact_rank = 1
-    group by customer_id
+    select * from {{ ref('int_customer_primary_contacts') }}
 ),
 
 first_touches as (
@@ -93,8 +73,10 @@ joined as (
     select
         identifier_summary.customer_id,
         identifier_summary.is_known,
-        primary_contacts.primary_email,
-        primary_contacts.primary_phone,
+        {{ mask_email('primary_contacts.primary_email') }} as primary_email_masked,
+        {{ mask_phone('primary_contacts.primary_phone') }} as primary_phone_masked,
+        {{ salted_hash('primary_contacts.primary_email') }} as primary_email_hash,
+        {{ salted_hash('primary_contacts.primary_phone') }} as primary_phone_hash,
         cast(identifier_summary.n_identifiers as {{ dbt.type_int() }}) as n_identifiers,
         cast(identifier_summary.n_emails as {{ dbt.type_int() }}) as n_emails,
         cast(identifier_summary.n_phones as {{ dbt.type_int() }}) as n_phones,
