@@ -43,6 +43,7 @@ MARTS_BY_FAMILY = {
         "kpi_loyalty_daily",
         "kpi_advocacy_daily",
     ],
+    "customer value": ["customer_value", "rfm_segments", "kpi_csat_daily"],
 }
 
 
