@@ -4,10 +4,22 @@ int_customer_purchase_summary with orchestration.clv (scipy). See the YAML for
 why this is a dbt Python model."""
 
 import pandas as pd
+import pyarrow as pa
 
 from orchestration.clv.model import PARAMETER_COLUMNS, fit_parameters
 
-COUNT_COLUMNS = ("bgnbd_customers", "gamma_gamma_customers")
+
+def column_type(name: str) -> pa.DataType:
+    if name.endswith(("_status", "_at_bound")):
+        return pa.string()
+    if name.endswith("_customers"):
+        return pa.int64()
+    return pa.float64()
+
+
+SCHEMA = pa.schema(
+    [(name, column_type(name)) for name in PARAMETER_COLUMNS] + [("as_of_date", pa.date32())]
+)
 
 
 def to_pandas(relation) -> pd.DataFrame:
@@ -26,14 +38,5 @@ def model(dbt, session):
         min_repeat_customers=int(dbt.config.meta_get("min_repeat_customers") or 5),
         min_history_days=int(dbt.config.meta_get("min_history_days") or 60),
     )
-    frame = pd.DataFrame([row], columns=PARAMETER_COLUMNS)
-    for column in PARAMETER_COLUMNS:
-        if column.endswith(("_status", "_at_bound")):
-            frame[column] = frame[column].astype("string")
-        elif column in COUNT_COLUMNS:
-            frame[column] = frame[column].astype("int64")
-        else:
-            frame[column] = frame[column].astype("float64")
-    frame["as_of_date"] = pd.to_datetime(summary["as_of_date"]).max() if len(summary) else pd.NaT
-    frame["as_of_date"] = frame["as_of_date"].astype("datetime64[us]").dt.date
-    return frame
+    row["as_of_date"] = pd.to_datetime(summary["as_of_date"]).max().date() if len(summary) else None
+    return pa.Table.from_pylist([row], schema=SCHEMA)

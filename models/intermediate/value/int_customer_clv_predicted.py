@@ -3,8 +3,13 @@ Gamma-Gamma spend per purchase day, with the parameters of
 int_clv_model_parameters (orchestration.clv.model.predict)."""
 
 import pandas as pd
+import pyarrow as pa
 
-from orchestration.clv.model import predict
+from orchestration.clv.model import PREDICTION_COLUMNS, predict
+
+SCHEMA = pa.schema(
+    [("customer_id", pa.string())] + [(name, pa.float64()) for name in PREDICTION_COLUMNS[1:]]
+)
 
 
 def to_pandas(relation) -> pd.DataFrame:
@@ -21,8 +26,4 @@ def model(dbt, session):
     parameters = to_pandas(dbt.ref("int_clv_model_parameters"))
     row = parameters.iloc[0].to_dict() if len(parameters) else {}
     predictions = predict(summary, row, horizon_days)
-    for column in predictions.columns:
-        if column != "customer_id":
-            predictions[column] = predictions[column].astype("float64")
-    predictions["customer_id"] = predictions["customer_id"].astype("string")
-    return predictions
+    return pa.Table.from_pandas(predictions, schema=SCHEMA, preserve_index=False)
