@@ -74,16 +74,19 @@ final as (
         cast(purchase_days.purchase_days as {{ dbt.type_bigint() }}) as purchase_days,
         cast(purchase_days.purchase_days - 1 as {{ dbt.type_bigint() }}) as repeat_purchase_days,
         cast(
-            {{ dbt.datediff('purchase_days.first_purchase_date', 'purchase_days.last_purchase_date', 'day') }}
-            as {{ dbt.type_int() }}
+            {{ dbt.datediff(
+                'purchase_days.first_purchase_date', 'purchase_days.last_purchase_date', 'day'
+            ) }} as {{ dbt.type_int() }}
         ) as recency_days,
         cast(
-            {{ dbt.datediff('purchase_days.first_purchase_date', 'observation_end.as_of_date', 'day') }}
-            as {{ dbt.type_int() }}
+            {{ dbt.datediff(
+                'purchase_days.first_purchase_date', 'observation_end.as_of_date', 'day'
+            ) }} as {{ dbt.type_int() }}
         ) as age_days,
         cast(
-            {{ dbt.datediff('purchase_days.last_purchase_date', 'observation_end.as_of_date', 'day') }}
-            as {{ dbt.type_int() }}
+            {{ dbt.datediff(
+                'purchase_days.last_purchase_date', 'observation_end.as_of_date', 'day'
+            ) }} as {{ dbt.type_int() }}
         ) as days_since_last_purchase,
         cast(customer_revenue.historical_clv_eur as {{ type_double() }}) as historical_clv_eur,
         cast(customer_revenue.repeat_revenue_eur as {{ type_double() }}) as repeat_revenue_eur,
