@@ -215,3 +215,14 @@ def test_expected_purchases_without_dropout_tend_to_the_nbd() -> None:
     x, t_x, big_t = np.array([0.0, 3.0, 12.0]), np.array([0.0, 40.0, 100.0]), np.full(3, 120.0)
     expected = bgnbd.expected_purchases(params, 80.0, x, t_x, big_t)
     np.testing.assert_allclose(expected, (0.6 + x) * 80.0 / (3.2 + 120.0), rtol=1e-6)
+
+
+def test_invalid_summaries_are_refused_with_the_reason() -> None:
+    with pytest.raises(ValueError, match=r"recency must lie in \[0, age\]"):
+        bgnbd.fit_bgnbd([1, 0], [5.0, 0.0], [4.0, 3.0])
+    with pytest.raises(ValueError, match="without repeat purchases must have recency 0"):
+        bgnbd.fit_bgnbd([0, 1], [2.0, 1.0], [4.0, 3.0])
+    with pytest.raises(ValueError, match="not identified"):
+        bgnbd.fit_bgnbd([0, 0], [0.0, 0.0], [4.0, 3.0])
+    with pytest.raises(ValueError, match="fewer than 2 repeat customers"):
+        gamma_gamma.fit_gamma_gamma([1, 0, 3], [-5.0, 0.0, 0.0])
