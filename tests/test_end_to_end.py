@@ -49,6 +49,7 @@ MARTS_BY_FAMILY = {
         "attribution_credits",
         "attribution_by_channel_monthly",
     ],
+    "customer value": ["customer_value", "rfm_segments", "kpi_csat_daily"],
 }
 
 
