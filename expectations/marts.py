@@ -9,7 +9,8 @@ query returns the violating rows (GX substitutes `{batch}` with the validated ma
   channels, purchase revenue that reconciles per currency with staging (orders net
   of refunds + till receipts); a touchpoint above 100k EUR is a warning;
 - customer_stage_history: no two spells of one customer overlap;
-- KPI marts: every rate within [0, 1].
+- KPI marts: every rate (and share: CSAT, probability alive, attribution credit)
+  within [0, 1].
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ RATES = {
     "kpi_engagement_daily": ("email_open_rate", "email_click_rate"),
     "kpi_conversion_daily": ("cart_abandonment_rate",),
     "kpi_retention_monthly": ("repeat_purchase_rate",),
+    "kpi_csat_daily": ("csat",),
+    "customer_value": ("probability_alive",),
+    "attribution_credits": ("credit",),
 }
 
 
