@@ -132,10 +132,14 @@ def test_glossary_and_rollup_guards_catch_planted_problems(tmp_path: Path) -> No
     returncode, failures = glossary_failures(project, warehouse)
     assert returncode != 0
     assert failures == {
-        # the daily column and its two rollups all lack the row
+        # the daily column, its rollups and the campaign marts that repeat it
+        # (meta kpi_same_as) all lack the row
         ("missing_glossary_row", "kpi_engagement_daily", "email_click_rate"),
         ("missing_glossary_row", "kpi_engagement_weekly", "email_click_rate"),
         ("missing_glossary_row", "kpi_engagement_monthly", "email_click_rate"),
+        ("missing_glossary_row", "kpi_campaign_daily", "email_click_rate"),
+        ("missing_glossary_row", "kpi_campaign_weekly", "email_click_rate"),
+        ("missing_glossary_row", "kpi_campaign_monthly", "email_click_rate"),
         ("unknown_column", "kpi_engagement_daily", "email_bounce_rate"),
         ("missing_glossary_row", "kpi_engagement_daily", "social_saves"),
     }
