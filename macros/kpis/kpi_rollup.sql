@@ -13,6 +13,7 @@
           model: <model>                 again over the period from <model>
           date: <expr>                   (the rollup model declares the model
           key: <expr>                    with `-- depends_on: {{ ref(...) }}`)
+          where: <condition>             optional filter on <model>'s rows
         rollup: dimension                a grouping column (channel, campaign)
         rollup: none                     not rolled up (kpi_date itself)
 
@@ -59,6 +60,9 @@ daily as (
         cast({{ dbt.date_trunc(period, column.date) }} as date) as period_start,
         count(distinct {{ column.key }}) as {{ column.name }}
     from {{ ref(column.model) }}
+    {%- if column.where %}
+    where {{ column.where }}
+    {%- endif %}
     group by cast({{ dbt.date_trunc(period, column.date) }} as date)
 ),
 {%- endfor %}

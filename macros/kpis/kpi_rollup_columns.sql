@@ -50,6 +50,7 @@
             'model': meta.get('model'),
             'date': meta.get('date'),
             'key': meta.get('key'),
+            'where': meta.get('where'),
         }) -%}
     {%- endfor -%}
     {%- set node_id = 'model.' ~ project_name ~ '.' ~ daily_model -%}

@@ -4,7 +4,9 @@
     activity are zeros, not missing). Web sessions: a cookie's page views with
     gaps shorter than var('web_session_timeout_minutes') are one session,
     counted on the day it starts (so a day's figure needs only the last page
-    view before the day as lookback).
+    view before the day as lookback). Media plays come from anonymous daily
+    totals plus one row per known subscriber: distinct listeners are only
+    countable for the known ones (known_podcast_listeners, known_video_viewers).
 -#}
 
 with
@@ -75,7 +77,10 @@ media as (
         sum(listens) as media_listens,
         sum(case when media_type = 'podcast' then listens else 0 end) as podcast_listens,
         sum(case when media_type = 'video' then listens else 0 end) as video_views,
-        sum(downloads) as media_downloads
+        sum(downloads) as media_downloads,
+        count(distinct case when media_type = 'podcast' then email end)
+            as known_podcast_listeners,
+        count(distinct case when media_type = 'video' then email end) as known_video_viewers
     from listens
     group by media_date
 ),
@@ -110,7 +115,11 @@ joined as (
         cast(coalesce(media.media_listens, 0) as {{ dbt.type_bigint() }}) as media_listens,
         cast(coalesce(media.podcast_listens, 0) as {{ dbt.type_bigint() }}) as podcast_listens,
         cast(coalesce(media.video_views, 0) as {{ dbt.type_bigint() }}) as video_views,
-        cast(coalesce(media.media_downloads, 0) as {{ dbt.type_bigint() }}) as media_downloads
+        cast(coalesce(media.media_downloads, 0) as {{ dbt.type_bigint() }}) as media_downloads,
+        cast(coalesce(media.known_podcast_listeners, 0) as {{ dbt.type_bigint() }})
+            as known_podcast_listeners,
+        cast(coalesce(media.known_video_viewers, 0) as {{ dbt.type_bigint() }})
+            as known_video_viewers
     from days
     left join social on days.date_day = social.kpi_date
     left join ads on days.date_day = ads.kpi_date
