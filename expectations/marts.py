@@ -74,10 +74,36 @@ inner join batch as later
 where earlier.valid_to is null or earlier.valid_to > later.valid_from
 """
 
+EMAIL_RATES = ("email_open_rate", "email_click_rate")
+CONVERSION_RATES = ("cart_abandonment_rate", "lead_to_customer_rate", "trial_to_paid_rate")
 RATES = {
-    "kpi_engagement_daily": ("email_open_rate", "email_click_rate"),
-    "kpi_conversion_daily": ("cart_abandonment_rate",),
-    "kpi_retention_monthly": ("repeat_purchase_rate",),
+    "kpi_engagement_daily": EMAIL_RATES,
+    "kpi_engagement_weekly": EMAIL_RATES,
+    "kpi_engagement_monthly": EMAIL_RATES,
+    "kpi_campaign_daily": EMAIL_RATES,
+    "kpi_campaign_weekly": EMAIL_RATES,
+    "kpi_campaign_monthly": EMAIL_RATES,
+    "kpi_conversion_daily": CONVERSION_RATES,
+    "kpi_conversion_weekly": CONVERSION_RATES,
+    "kpi_conversion_monthly": CONVERSION_RATES,
+    "kpi_advocacy_daily": ("referral_rate",),
+    "kpi_advocacy_weekly": ("referral_rate",),
+    "kpi_advocacy_monthly": ("referral_rate",),
+    "kpi_retention_monthly": (
+        "repeat_purchase_rate",
+        "customer_churn_rate",
+        "subscription_churn_rate",
+        "review_rate",
+    ),
+    "retention_cohorts": ("retention_rate",),
+    "conversion_funnel_monthly": (
+        "engagement_step_rate",
+        "evaluation_step_rate",
+        "acquisition_step_rate",
+        "conversion_step_rate",
+        "retention_step_rate",
+        "conversion_rate",
+    ),
     "kpi_csat_daily": ("csat",),
     "customer_value": ("probability_alive",),
     "attribution_credits": ("credit",),

@@ -42,6 +42,23 @@ MARTS_BY_FAMILY = {
         "kpi_retention_monthly",
         "kpi_loyalty_daily",
         "kpi_advocacy_daily",
+        "kpi_campaign_daily",
+        *(
+            f"kpi_{stage}_{period}"
+            for stage in (
+                "discovery",
+                "engagement",
+                "acquisition",
+                "conversion",
+                "loyalty",
+                "advocacy",
+                "campaign",
+            )
+            for period in ("weekly", "monthly")
+        ),
+        "retention_cohorts",
+        "conversion_funnel_monthly",
+        "kpi_glossary",
     ],
     "channels": [
         "channel_performance_daily",

@@ -1,4 +1,7 @@
-{#- Acquisition KPIs per day: people who became leads or signed up. -#}
+{#-
+    Acquisition KPIs per day: people who became leads or signed up. One row
+    per day from the first to the last day either source reports.
+-#}
 
 with
 
@@ -23,20 +26,27 @@ sign_up_daily as (
     group by cast(event_at as date)
 ),
 
-days as (
+activity_days as (
     select kpi_date from lead_daily
-    union
+    union all
     select kpi_date from sign_up_daily
+),
+
+days as (
+    {{ date_spine_days(
+        "(select min(kpi_date) from activity_days)",
+        "(select max(kpi_date) from activity_days)"
+    ) }}
 ),
 
 joined as (
     select
-        days.kpi_date,
+        days.date_day as kpi_date,
         cast(coalesce(lead_daily.new_leads, 0) as {{ dbt.type_bigint() }}) as new_leads,
         cast(coalesce(sign_up_daily.new_sign_ups, 0) as {{ dbt.type_bigint() }}) as new_sign_ups
     from days
-    left join lead_daily on days.kpi_date = lead_daily.kpi_date
-    left join sign_up_daily on days.kpi_date = sign_up_daily.kpi_date
+    left join lead_daily on days.date_day = lead_daily.kpi_date
+    left join sign_up_daily on days.date_day = sign_up_daily.kpi_date
 )
 
 select * from joined

@@ -1,7 +1,8 @@
 {#-
-    Loyalty / satisfaction KPIs per day: CSAT (1-5, from surveys and resolved
-    tickets) and NPS (share of promoters 9-10 minus share of detractors 0-6,
-    times 100).
+    Loyalty / satisfaction KPIs per day: average CSAT (1-5, from surveys and
+    resolved tickets) and NPS. NPS is defined once, in kpi_engagement_daily,
+    and repeated here so the loyalty page reads one mart. One row per day from
+    the first to the last day either source reports.
 -#}
 
 with
@@ -12,6 +13,10 @@ survey_responses as (
 
 tickets as (
     select * from {{ ref('stg_support__tickets') }}
+),
+
+engagement as (
+    select * from {{ ref('kpi_engagement_daily') }}
 ),
 
 csat_scores as (
@@ -27,41 +32,42 @@ csat_scores as (
 ),
 
 csat_daily as (
-    select kpi_date, count(*) as csat_responses, avg(score * 1.0) as average_csat
+    select kpi_date, count(*) as csat_responses, sum(score) as csat_score_total
     from csat_scores
     group by kpi_date
 ),
 
-nps_daily as (
-    select
-        cast(responded_at as date) as kpi_date,
-        count(*) as nps_responses,
-        sum(case when score >= 9 then 1 else 0 end) as promoters,
-        sum(case when score <= 6 then 1 else 0 end) as detractors
-    from survey_responses
-    where survey_type = 'nps'
-    group by cast(responded_at as date)
+activity_days as (
+    select kpi_date from csat_daily
+    union all
+    select kpi_date from engagement
 ),
 
 days as (
-    select kpi_date from csat_daily
-    union
-    select kpi_date from nps_daily
+    {{ date_spine_days(
+        "(select min(kpi_date) from activity_days)",
+        "(select max(kpi_date) from activity_days)"
+    ) }}
 ),
 
 joined as (
     select
-        days.kpi_date,
+        days.date_day as kpi_date,
         cast(coalesce(csat_daily.csat_responses, 0) as {{ dbt.type_bigint() }}) as csat_responses,
-        cast(csat_daily.average_csat as {{ type_double() }}) as average_csat,
-        cast(coalesce(nps_daily.nps_responses, 0) as {{ dbt.type_bigint() }}) as nps_responses,
+        cast(coalesce(csat_daily.csat_score_total, 0) as {{ dbt.type_bigint() }})
+            as csat_score_total,
         cast(
-            100.0 * (nps_daily.promoters - nps_daily.detractors) / nullif(nps_daily.nps_responses, 0)
+            csat_daily.csat_score_total * 1.0 / nullif(csat_daily.csat_responses, 0)
             as {{ type_double() }}
-        ) as nps
+        ) as average_csat,
+        cast(coalesce(engagement.nps_responses, 0) as {{ dbt.type_bigint() }}) as nps_responses,
+        cast(coalesce(engagement.nps_promoters, 0) as {{ dbt.type_bigint() }}) as nps_promoters,
+        cast(coalesce(engagement.nps_detractors, 0) as {{ dbt.type_bigint() }})
+            as nps_detractors,
+        engagement.nps
     from days
-    left join csat_daily on days.kpi_date = csat_daily.kpi_date
-    left join nps_daily on days.kpi_date = nps_daily.kpi_date
+    left join csat_daily on days.date_day = csat_daily.kpi_date
+    left join engagement on days.date_day = engagement.kpi_date
 )
 
 select * from joined
