@@ -507,8 +507,11 @@ _EXTERNAL_TAG = re.compile(
 )
 
 
+_EXTERNAL_CSS_URL = re.compile(r"url\(\s*[\"']?https?://[^)]*\)", re.IGNORECASE)
+
+
 def _offline_page(text: str) -> str:
-    return _EXTERNAL_TAG.sub("", text)
+    return _EXTERNAL_CSS_URL.sub("none", _EXTERNAL_TAG.sub("", text))
 
 
 def _validation_list(site: Path) -> str:
@@ -649,6 +652,9 @@ def build_report_site(
         name="evidence sources",
     )
     build_dir = reports_dir / "build"
+    # Evidence copies its output over ./build without deleting what is no longer built
+    # (pages, data files, Data Docs of an older run): start from an empty folder.
+    shutil.rmtree(build_dir, ignore_errors=True)
     _run_step(
         [*command_prefix, evidence, "build:strict"],
         cwd=reports_dir,

@@ -321,7 +321,10 @@ def test_data_docs_are_published_offline_and_redacted(tmp_path: Path) -> None:
         '<link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/b.css"/>'
         '<script src="https://code.jquery.com/jquery.min.js"></script>'
     )
-    (site / "index.html").write_text(f"<html><head>{cdn}</head><body><h1>Docs</h1></body></html>")
+    style = "<style>.navbar-brand a { background: url('https://example.com/logo.png'); }</style>"
+    (site / "index.html").write_text(
+        f"<html><head>{cdn}{style}</head><body><h1>Docs</h1></body></html>"
+    )
     page.write_text(
         f"<html><head>{cdn}</head><body><td>unexpected: ada@example.com, "
         "+44 20 7946 0958</td><td>2026-11-20 06:30:00</td><td>1234567</td></body></html>"
@@ -450,6 +453,7 @@ SITE_PAGES = {
     "/leads",
     "/data-health",
 }
+DATA_DOCS_PAGE = "/data-docs/index.html"  # opened too: it must work offline as well
 
 
 def _fake_data_docs(folder: Path) -> Path:
@@ -495,14 +499,15 @@ def built_site(fixture_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="module")
 def seen(built_site: dict) -> dict:
-    from tests.browser import check_site, find_chromium
+    from tests.browser import check_site, find_chromium, site_pages
 
     if find_chromium() is None:
         pytest.skip("chromium not installed (apt-get install -y chromium)")
     pytest.importorskip("playwright")
     shots = screenshot_dir()
     shutil.rmtree(shots, ignore_errors=True)
-    return check_site(built_site["build_dir"], screenshot_dir=shots)
+    pages = [*site_pages(built_site["build_dir"]), DATA_DOCS_PAGE]
+    return check_site(built_site["build_dir"], pages=pages, screenshot_dir=shots)
 
 
 def _fixture_value(warehouse: Path, sql: str) -> float:
@@ -583,8 +588,9 @@ def test_overview_charts_drew_their_series(seen: dict) -> None:
 
 @pytest.mark.e2e
 def test_every_page_renders_data_and_no_error(seen: dict) -> None:
-    assert set(seen["pages"]) == SITE_PAGES
-    for path, page in seen["pages"].items():
+    assert set(seen["pages"]) == SITE_PAGES | {DATA_DOCS_PAGE}
+    for path in SITE_PAGES:
+        page = seen["pages"][path]
         assert page["ready"], (path, page["text"][:1000])
         assert page["error_blocks"] == [], (path, page["error_blocks"])
         assert page["empty_states"] == [], (path, page["empty_states"])
@@ -601,7 +607,9 @@ def test_every_page_renders_data_and_no_error(seen: dict) -> None:
 @pytest.mark.e2e
 def test_every_page_has_a_screenshot(seen: dict) -> None:
     shots = {p.stem: p.stat().st_size for p in screenshot_dir().glob("*.png")}
-    expected = {path.strip("/").replace("/", "_") or "index" for path in SITE_PAGES}
+    expected = {
+        path.strip("/").replace("/", "_") or "index" for path in SITE_PAGES | {DATA_DOCS_PAGE}
+    }
     assert set(shots) == expected
     assert all(size > 10_000 for size in shots.values()), shots
 
@@ -684,7 +692,8 @@ def test_data_health_page_and_its_data_docs_link(seen: dict, built_site: dict) -
     assert page["big_values"]["Expectations checked"] == "5"
     assert page["big_values"]["Failed (all severities)"] == "2"
     assert page["big_values"]["Channels behind (or never delivered)"] == "2"
-    assert "/data-docs/index.html" in page["links"]
+    assert DATA_DOCS_PAGE in page["links"]
+    assert "Validation results" in seen["pages"][DATA_DOCS_PAGE]["text"]
     docs = built_site["build_dir"] / "data-docs"
     validation = "validations/marts/customers/20261120T063000Z/customers.html"
     index = (docs / "index.html").read_text()
