@@ -18,6 +18,8 @@ export LIFECYCLE_WAREHOUSE ?= $(CURDIR)/warehouse/lifecycle.duckdb
 export LIFECYCLE_LANDING ?= $(CURDIR)/landing
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export EVIDENCE_TELEMETRY_DISABLED := 1
+# The browser tests save a screenshot of every report page here.
+export LIFECYCLE_SCREENSHOTS ?= $(CURDIR)/tests/artifacts/screenshots
 # The venv's tools (dbt, dagster) first on PATH: dagster-dbt looks dbt up there.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 

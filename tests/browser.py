@@ -90,7 +90,8 @@ def site_pages(build_dir: Path) -> list[str]:
     pages = []
     for html in sorted(Path(build_dir).rglob("*.html")):
         relative = html.relative_to(build_dir)
-        if relative.parts[0] in {"_app", "api", "data"}:
+        # _app/api/data: Evidence's code and data; data-docs: the GX Data Docs copy.
+        if relative.parts[0] in {"_app", "api", "data", "data-docs"}:
             continue
         if relative.name == "index.html":
             path = "/" + "/".join(relative.parts[:-1])
@@ -154,9 +155,12 @@ _COLLECT_JS = """
                 return y !== null && y !== undefined && y !== '-';
             }).length,
         }));
+        const surface = canvas || dom.querySelector('svg');
+        const box = surface ? surface.getBoundingClientRect() : null;
         charts.push({
             title,
             renderer: canvas ? 'canvas' : (dom.querySelector('svg') ? 'svg' : null),
+            rendered: Boolean(box && box.width > 0 && box.height > 0),
             coloured_pixels: paintedPixels,
             series,
             drawn: series.some(s => s.points > 0) && (canvas ? paintedPixels > 100 : true),
@@ -169,7 +173,20 @@ _COLLECT_JS = """
         text: (document.querySelector('article') || document.body).innerText,
         big_values: bigValues,
         charts,
+        chart_containers: document.querySelectorAll('div.chart').length,
         tables: document.querySelectorAll('table').length,
+        // Data rows (rows with cells) per table.
+        table_rows: Array.from(document.querySelectorAll('table')).map(
+            t => Array.from(t.querySelectorAll('tr')).filter(r => r.querySelector('td')).length),
+        // Evidence's empty state ("No Records", or a custom emptyMessage) and "No Results".
+        empty_states: Array.from(document.querySelectorAll(
+            '.border-dashed.text-base-content-muted, .noresults.shownoresults'))
+            .map(e => e.innerText.trim()),
+        // Evidence's error blocks: charts, values, big values and inputs that failed.
+        error_blocks: Array.from(document.querySelectorAll('[class*="border-negative/50"]'))
+            .map(e => e.innerText.trim().slice(0, 300)),
+        links: Array.from(document.querySelectorAll('article a[href]'))
+            .map(a => a.getAttribute('href')),
     };
 }
 """
@@ -189,13 +206,18 @@ def check_site(
     "failed_requests"}`` where each page has ``title``, ``headings``, ``text``,
     ``big_values`` (title -> rendered value), ``charts`` (title, renderer, series with
     point counts, ``coloured_pixels`` on the canvas, ``drawn``), ``tables``, ``ready``
-    (False if the data never finished rendering within ``timeout_s``) and its own
-    ``console_errors``.
+    (False if the data never finished rendering within ``timeout_s``), ``chart_containers``
+    (chart elements on the page), ``table_rows`` (data rows per table), ``empty_states``
+    and ``error_blocks`` (the text of Evidence's empty-dataset and error placeholders),
+    ``links`` and its own ``console_errors``. With ``screenshot_dir`` (default: the
+    ``LIFECYCLE_SCREENSHOTS`` variable, if set) a full-page PNG of each page is saved there.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     build_dir = Path(build_dir)
+    if screenshot_dir is None and os.environ.get("LIFECYCLE_SCREENSHOTS"):
+        screenshot_dir = Path(os.environ["LIFECYCLE_SCREENSHOTS"])
     executable = chromium or find_chromium()
     if executable is None:
         raise FileNotFoundError("Chromium not found: apt-get install -y chromium")

@@ -50,10 +50,17 @@ def report_database(
     description="The static Evidence site built from reports/ (pages read the report database).",
 )
 def report_site(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    from expectations.results import data_docs_index
     from orchestration.reporting import build_report_site
 
     settings = get_settings()
-    site = build_report_site(settings.reports_dir, settings.report_db, log=context.log.info)
+    site = build_report_site(
+        settings.reports_dir,
+        settings.report_db,
+        log=context.log.info,
+        # The GX Data Docs beside the warehouse, published at /data-docs/.
+        data_docs_dir=data_docs_index(settings.warehouse.parent).parent,
+    )
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("index.html"))
     return dg.MaterializeResult(
         metadata={"path": dg.MetadataValue.path(str(site)), "pages": len(pages)}

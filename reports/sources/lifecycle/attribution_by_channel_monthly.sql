@@ -1,0 +1,1 @@
+select * from attribution_by_channel_monthly

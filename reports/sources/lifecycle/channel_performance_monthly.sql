@@ -1,0 +1,1 @@
+select * from channel_performance_monthly

@@ -1,0 +1,1 @@
+select * from data_health_checks

@@ -1,0 +1,1 @@
+select * from kpi_csat_daily

@@ -1,0 +1,1 @@
+select * from lead_grades_daily

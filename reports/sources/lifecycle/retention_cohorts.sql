@@ -1,0 +1,1 @@
+select * from retention_cohorts
