@@ -7,6 +7,7 @@
     lifecycle prepare
     lifecycle status
     lifecycle identity-quality [--warehouse W] [--truth T]
+    lifecycle stage-accuracy [--warehouse W] [--truth T]
 
 `run` materializes the daily job (ingestion -> dbt build -> quality checks ->
 report) in this process through Dagster, so cron or any external scheduler can
@@ -283,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         add_help=False,
     )
     identity.add_argument("identity_args", nargs=argparse.REMAINDER)
+    stages = commands.add_parser(
+        "stage-accuracy",
+        help="compare lifecycle stages with the demo ground truth (agreement, confusion matrix)",
+        add_help=False,
+    )
+    stages.add_argument("stage_args", nargs=argparse.REMAINDER)
 
     contract_parser = commands.add_parser("contract", help="print the channel export contract")
     contract_parser.add_argument("--markdown", action="store_true")
@@ -317,6 +324,10 @@ def main(argv: list[str] | None = None) -> int:
         from orchestration.identity_quality import main as identity_quality
 
         return identity_quality(args.identity_args)
+    if args.command == "stage-accuracy":
+        from orchestration.stage_accuracy import main as stage_accuracy
+
+        return stage_accuracy(args.stage_args)
     if args.command == "prepare":
         _dagster_home()
         prepare_dbt()
