@@ -294,6 +294,13 @@ def main(argv: list[str] | None = None) -> int:
     contract_parser = commands.add_parser("contract", help="print the channel export contract")
     contract_parser.add_argument("--markdown", action="store_true")
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["stage-accuracy"]:
+        # Its own options (--warehouse, --truth) go to its own parser: argparse's
+        # REMAINDER does not take options that come first.
+        from orchestration.stage_accuracy import main as stage_accuracy
+
+        return stage_accuracy(argv[1:])
     args = parser.parse_args(argv)
     settings = get_settings()
     settings.export_env()
@@ -324,10 +331,6 @@ def main(argv: list[str] | None = None) -> int:
         from orchestration.identity_quality import main as identity_quality
 
         return identity_quality(args.identity_args)
-    if args.command == "stage-accuracy":
-        from orchestration.stage_accuracy import main as stage_accuracy
-
-        return stage_accuracy(args.stage_args)
     if args.command == "prepare":
         _dagster_home()
         prepare_dbt()

@@ -1,9 +1,10 @@
 """Lifecycle stages on a small generated dataset: accuracy against the generator's
-truth, and the five-stage preset.
+truth, incremental runs equal to a full refresh, and the five-stage preset.
 
 One dataset (300 persons, 30 days, seed 42) is generated, loaded into raw with
 the real ingestion and built with the real dbt project (no Dagster, no GX, no
-report: about a minute in all). The agreement figures come from comparing the
+report): days 1-25 first, then days 26-30 on top, so the stage history takes
+its incremental path. The agreement figures come from comparing the
 warehouse's stage history with the generator's true stage timeline
 (`lifecycle stage-accuracy`), so they can fail.
 """
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -29,13 +32,17 @@ pytestmark = pytest.mark.e2e
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PERSONS, DAYS, SEED = 300, 30, 42
+INCREMENT_FROM = date(2026, 1, 26)  # days 1-25 first, then 26-30 incrementally
 # Measured at seed 42: 0.973 for the customers mapped one-to-one to a person.
 # The overall figure is far lower (0.56) because the identity graph splits many
 # persons into several customers (anonymous cookies and devices that never
 # appear with an identifier); a split fragment disagrees on the days before it
 # was seen. That is an identity error, reported but not asserted here.
 ONE_TO_ONE_TARGET = 0.95
-LIFECYCLE_MARTS = "customer_stage_history+ lead_grade_history+ lead_scores"
+LIFECYCLE_MARTS = (
+    "customer_stage_history customers_per_stage_daily stage_transitions"
+    " lead_grade_history lead_grades_daily lead_scores customers"
+)
 
 
 def dbt(env: dict[str, str], *args: str) -> str:
@@ -52,26 +59,45 @@ def dbt(env: dict[str, str], *args: str) -> str:
     return completed.stdout
 
 
+def load(warehouse: Path, landing: Path, days: Callable[[date], bool]) -> None:
+    """The real ingestion of the landed files of the days selected."""
+    contract = load_contract()
+    con = duckdb.connect(str(warehouse))
+    try:
+        for channel in contract:
+            dates = [d for d in landed_dates(landing, [channel.name]) if days(d)]
+            load_partitions(con, landing, channel.name, dates, contract=contract)
+    finally:
+        con.close()
+
+
+def env_for(warehouse: Path, landing: Path) -> dict[str, str]:
+    return {**os.environ, "LIFECYCLE_WAREHOUSE": str(warehouse), "LIFECYCLE_LANDING": str(landing)}
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Days 1-25 built, then days 26-30 loaded and built on top (incremental)."""
     root = tmp_path_factory.mktemp("stages")
     landing, truth = root / "landing", root / "truth"
     warehouse = root / "lifecycle.duckdb"
     generate_demo_data(
         landing, truth, persons=PERSONS, days=DAYS, seed=SEED, start_date=date(2026, 1, 1)
     )
-    contract = load_contract()
-    con = duckdb.connect(str(warehouse))
-    try:
-        for channel in contract:
-            load_partitions(
-                con, landing, channel.name, landed_dates(landing, [channel.name]), contract=contract
-            )
-    finally:
-        con.close()
-    env = {**os.environ, "LIFECYCLE_WAREHOUSE": str(warehouse), "LIFECYCLE_LANDING": str(landing)}
-    dbt(env, "build", "--exclude", "kpi_*")
-    return {"env": env, "warehouse": warehouse, "truth": truth}
+    env = env_for(warehouse, landing)
+    load(warehouse, landing, lambda d: d < INCREMENT_FROM)
+    dbt(env, "seed")
+    dbt(env, "run", "--exclude", "kpi_*")
+    load(warehouse, landing, lambda d: d >= INCREMENT_FROM)
+    dbt(env, "run", "--exclude", "kpi_*")
+    dbt(env, "test", "-s", LIFECYCLE_MARTS)
+    return {"root": root, "env": env, "warehouse": warehouse, "landing": landing, "truth": truth}
+
+
+def copy_of(built: dict, name: str) -> tuple[Path, dict[str, str]]:
+    copy = built["root"] / f"{name}.duckdb"
+    shutil.copyfile(built["warehouse"], copy)
+    return copy, env_for(copy, built["landing"])
 
 
 def test_stage_accuracy_meets_the_target(built: dict) -> None:
@@ -126,35 +152,55 @@ def test_daily_counts_match_the_spells(built: dict) -> None:
     assert mismatches == 0
 
 
-def test_five_stage_preset_builds(built: dict) -> None:
-    env = built["env"]
-    five = '{"lifecycle_framework": "five_stage"}'
+def test_incremental_run_equals_full_refresh(built: dict) -> None:
+    """The history built incrementally (days 26-30 on top of 1-25, late rows included)
+    has exactly the rows a full refresh computes."""
+    copy, env = copy_of(built, "full_refresh")
+    dbt(env, "run", "--full-refresh", "-s", LIFECYCLE_MARTS)
+    con = duckdb.connect(str(built["warehouse"]), read_only=True)
     try:
-        dbt(env, "build", "--full-refresh", "-s", LIFECYCLE_MARTS, "--vars", five)
-        con = duckdb.connect(str(built["warehouse"]), read_only=True)
-        try:
-            stages = {
-                row[0]
-                for row in con.execute(
-                    "select distinct stage from marts.customers_per_stage_daily"
-                ).fetchall()
-            }
-            used = {
-                row[0]
-                for row in con.execute(
-                    "select distinct stage from marts.customer_stage_history"
-                ).fetchall()
-            }
-            orders = con.execute(
+        con.execute(f"attach '{copy}' as refreshed (read_only)")
+        for mart in ("customer_stage_history", "customers_per_stage_daily", "stage_transitions"):
+            rows = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+            differing = con.execute(
+                f"select count(*) from ((select * from marts.{mart}"
+                f" except all select * from refreshed.marts.{mart})"
+                f" union all (select * from refreshed.marts.{mart}"
+                f" except all select * from marts.{mart}))"
+            ).fetchone()[0]
+            assert rows > 0 and differing == 0, mart
+    finally:
+        con.close()
+
+
+def test_five_stage_preset_builds(built: dict) -> None:
+    copy, env = copy_of(built, "five_stage")
+    dbt(
+        env,
+        "build",
+        "--full-refresh",
+        "-s",
+        LIFECYCLE_MARTS,
+        "--vars",
+        '{"lifecycle_framework": "five_stage"}',
+    )
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        stages = {
+            row[0]
+            for row in con.execute(
+                "select distinct stage from marts.customers_per_stage_daily"
+            ).fetchall()
+        }
+        orders = dict(
+            con.execute(
                 "select stage, min(stage_order) from marts.customer_stage_history group by stage"
             ).fetchall()
-        finally:
-            con.close()
-        five_stages = {"awareness", "acquisition", "conversion", "retention", "loyalty"}
-        assert stages == five_stages | {"at_risk", "churned", "reactivated"}
-        assert five_stages <= used | {"loyalty"}  # a 30-day window may hold no third purchase
-        assert used <= stages
-        assert dict(orders).get("conversion") == 3
+        )
     finally:
-        # Back to the default framework for the other tests of the module.
-        dbt(env, "build", "--full-refresh", "-s", LIFECYCLE_MARTS)
+        con.close()
+    five_stages = {"awareness", "acquisition", "conversion", "retention", "loyalty"}
+    assert stages == five_stages | {"at_risk", "churned", "reactivated"}
+    assert set(orders) <= stages
+    assert {"awareness", "acquisition", "conversion", "retention"} <= set(orders)
+    assert (orders["awareness"], orders["acquisition"], orders["conversion"]) == (1, 2, 3)
