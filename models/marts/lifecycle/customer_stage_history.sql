@@ -22,6 +22,16 @@
 ) }}
 
 {%- set lookback_days = var('incremental_lookback_days', 3) | int -%}
+{%- if is_incremental() -%}
+    {%- set existing_columns = adapter.get_columns_in_relation(this)
+        | map(attribute='name') | map('lower') | list -%}
+    {%- if 'customer_touchpoints' not in existing_columns -%}
+        {{ exceptions.raise_compiler_error(
+            this ~ " was built by an older version without the columns the incremental"
+            " run needs: rebuild it once with"
+            " `dbt build --full-refresh -s customer_stage_history+`") }}
+    {%- endif -%}
+{%- endif -%}
 {%- set churn_days = var('churn_after_days', 60) | int -%}
 
 with
