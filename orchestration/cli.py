@@ -9,6 +9,7 @@
     lifecycle prepare
     lifecycle status
     lifecycle identity-quality [--warehouse W] [--truth T]
+    lifecycle stage-accuracy [--warehouse W] [--truth T]
 
 `run` materializes the daily job (ingestion -> dbt build -> quality checks ->
 report) in this process through Dagster, so cron or any external scheduler can
@@ -361,10 +362,23 @@ def main(argv: list[str] | None = None) -> int:
         add_help=False,
     )
     identity.add_argument("identity_args", nargs=argparse.REMAINDER)
+    stages = commands.add_parser(
+        "stage-accuracy",
+        help="compare lifecycle stages with the demo ground truth (agreement, confusion matrix)",
+        add_help=False,
+    )
+    stages.add_argument("stage_args", nargs=argparse.REMAINDER)
 
     contract_parser = commands.add_parser("contract", help="print the channel export contract")
     contract_parser.add_argument("--markdown", action="store_true")
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["stage-accuracy"]:
+        # Its own options (--warehouse, --truth) go to its own parser: argparse's
+        # REMAINDER does not take options that come first.
+        from orchestration.stage_accuracy import main as stage_accuracy
+
+        return stage_accuracy(argv[1:])
     args = parser.parse_args(argv)
     settings = get_settings()
     settings.export_env()

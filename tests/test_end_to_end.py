@@ -33,7 +33,14 @@ KNOWN_CUSTOMER_TOLERANCE = 0.20
 MARTS_BY_FAMILY = {
     "customers": ["customers"],
     "touchpoints": ["touchpoints", "channel_touchpoints_daily"],
-    "stage history": ["customer_stage_history", "customers_per_stage_daily"],
+    "stage history": [
+        "customer_stage_history",
+        "customers_per_stage_daily",
+        "stage_transitions",
+        "lead_scores",
+        "lead_grade_history",
+        "lead_grades_daily",
+    ],
     "KPIs": [
         "kpi_discovery_daily",
         "kpi_engagement_daily",

@@ -518,12 +518,12 @@ def _fixture_value(warehouse: Path, sql: str) -> float:
 def _fixture_headline(warehouse: Path) -> dict[str, float]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         (latest,) = con.execute(
-            "select max(stage_date) from marts.customers_per_stage_daily"
+            "select max(date_day) from marts.customers_per_stage_daily"
         ).fetchone()
         customers = sum(
             n
             for (n,) in con.execute(
-                "select n_customers from marts.customers_per_stage_daily where stage_date = ?",
+                "select customers from marts.customers_per_stage_daily where date_day = ?",
                 [latest],
             ).fetchall()
         )

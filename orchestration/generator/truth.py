@@ -14,8 +14,15 @@ Stage rules (what a perfect warehouse would conclude from the landing data):
   till sales and each month of a paid subscription (renewals every 30 days).
 - advocacy: after conversion, a referral sent, a review of 4+ stars or a
   positive social mention.
-- at_risk: 30 days after the latest purchase without another one; churned: 60
-  days without, or a paid subscription cancelled; reactivated: a purchase after
+- Progress stages move forward only (as the warehouse's documented default,
+  var lifecycle_movement = forward_only): a stage entry counts only when it is
+  beyond every progress stage entered before (a second purchase after an
+  advocacy review leaves the person in advocacy).
+- at_risk: the time since the latest purchase exceeds AT_RISK_GAP_FACTOR times
+  the person's own mean gap between purchases so far (AT_RISK_DEFAULT_GAP
+  after a single purchase), before churning; a purchase while at risk returns
+  the person to the progress stage reached by then. churned: 60 days without a
+  purchase, or a paid subscription cancelled; reactivated: a purchase after
   churning.
 
 ``final_stage`` is the stage of the person's latest timeline entry.
@@ -26,8 +33,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +43,13 @@ from orchestration.generator.identity import KNOWN_TYPES, Person
 from orchestration.generator.simulation import AT_RISK_AFTER, CHURNED_AFTER
 
 FUNNEL = ("awareness", "engagement", "evaluation", "acquisition", "conversion")
-STAGES = (*FUNNEL, "retention", "loyalty", "advocacy", "at_risk", "churned", "reactivated")
+PROGRESS = (*FUNNEL, "retention", "loyalty", "advocacy")
+STAGES = (*PROGRESS, "at_risk", "churned", "reactivated")
 STAGE_ORDER = {stage: i for i, stage in enumerate(STAGES)}
+# The warehouse's vars at_risk_gap_factor and at_risk_default_gap_days: a
+# single purchase is at risk after AT_RISK_AFTER (30 days).
+AT_RISK_GAP_FACTOR = 2
+AT_RISK_DEFAULT_GAP = AT_RISK_AFTER / AT_RISK_GAP_FACTOR
 
 
 def _iso(value: datetime) -> str:
@@ -64,36 +77,61 @@ def stage_timeline(person: Person, window_end: datetime) -> list[tuple[datetime,
         if candidate is not None:
             entered[stage] = candidate
             later = candidate
-    entries = [(entered[stage], stage) for stage in FUNNEL if stage in entered]
+    candidates = [(entered[stage], stage) for stage in FUNNEL if stage in entered]
     if purchases:
         if len(purchases) >= 2:
-            entries.append((purchases[1], "retention"))
+            candidates.append((purchases[1], "retention"))
         if len(purchases) >= 3:
-            entries.append((purchases[2], "loyalty"))
+            candidates.append((purchases[2], "loyalty"))
         advocacy = [
             at for at, stage in person.signals if stage == "advocacy" and at >= purchases[0]
         ]
         if advocacy:
-            entries.append((min(advocacy), "advocacy"))
-        entries += _health(purchases, sorted(person.cancel_times), window_end)
+            candidates.append((min(advocacy), "advocacy"))
+    candidates.sort(key=lambda e: (e[0], STAGE_ORDER[e[1]]))
+    entries: list[tuple[datetime, str]] = []
+    for at, stage in candidates:  # forward only
+        if not entries or STAGE_ORDER[stage] > STAGE_ORDER[entries[-1][1]]:
+            entries.append((at, stage))
+    progress = list(entries)
+    if purchases:
+        for at, stage in _health(purchases, sorted(person.cancel_times), window_end):
+            if stage != "recovered":
+                entries.append((at, stage))
+                continue
+            reached = [e for e in progress if e[0] <= at]
+            if reached and reached[-1][0] < at:
+                entries.append((at, reached[-1][1]))
     entries.sort(key=lambda e: (e[0], STAGE_ORDER[e[1]]))
     return entries
+
+
+def _at_risk_after(purchases: list[datetime]) -> timedelta:
+    """AT_RISK_GAP_FACTOR x the mean gap between the purchases so far."""
+    if len(purchases) < 2:
+        gap_seconds = AT_RISK_DEFAULT_GAP.total_seconds()
+    else:
+        gap_seconds = (purchases[-1] - purchases[0]).total_seconds() / (len(purchases) - 1)
+    return timedelta(seconds=math.floor(AT_RISK_GAP_FACTOR * gap_seconds))
 
 
 def _health(
     purchases: list[datetime], cancels: list[datetime], window_end: datetime
 ) -> list[tuple[datetime, str]]:
+    """Dissolution entries; ("recovered", at) marks a purchase while at risk."""
     events = sorted([(t, "purchase") for t in purchases] + [(t, "cancel") for t in cancels])
     entries: list[tuple[datetime, str]] = []
     state: str | None = None
     last: datetime | None = None
+    bought: list[datetime] = []
 
     def lapse(until: datetime) -> None:
         nonlocal state
         if last is None:
             return
-        if state is None and last + AT_RISK_AFTER < until:
-            entries.append((last + AT_RISK_AFTER, "at_risk"))
+        at_risk_after = _at_risk_after(bought)
+        if state is None and at_risk_after < CHURNED_AFTER and last + at_risk_after < until:
+            entries.append((last + at_risk_after, "at_risk"))
             state = "at_risk"
         if state in (None, "at_risk") and last + CHURNED_AFTER < until:
             entries.append((last + CHURNED_AFTER, "churned"))
@@ -104,8 +142,11 @@ def _health(
         if kind == "purchase":
             if state == "churned":
                 entries.append((at, "reactivated"))
+            elif state == "at_risk":
+                entries.append((at, "recovered"))
             state = None
             last = at
+            bought.append(at)
         elif state != "churned":
             entries.append((at, "churned"))
             state = "churned"

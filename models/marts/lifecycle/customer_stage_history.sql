@@ -1,9 +1,107 @@
-{#- One row per customer per stage spell: the stage from valid_from until valid_to. -#}
+{#-
+    One row per customer per stage spell: the stage from valid_from until
+    valid_to. Incremental (delete+insert by customer): a run recomputes the
+    whole history of the customers whose touchpoints changed (count or latest
+    time, so late-arriving events anywhere in the past count), who had a
+    touchpoint in the last var('incremental_lookback_days') days, or whose
+    stage can still change with time alone (a purchase within
+    var('churn_after_days') plus the lookback, a paid subscription); customers
+    who no longer exist (merged by the identity graph) are deleted. A full
+    refresh gives the same rows.
+-#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+    post_hook=[
+        "delete from {{ this }} where customer_id not in"
+        " (select customer_id from {{ ref('int_lifecycle_signals') }})"
+    ],
+) }}
+
+{%- set lookback_days = var('incremental_lookback_days', 3) | int -%}
+{%- if is_incremental() -%}
+    {%- set existing_columns = adapter.get_columns_in_relation(this)
+        | map(attribute='name') | map('lower') | list -%}
+    {%- if 'customer_touchpoints' not in existing_columns -%}
+        {{ exceptions.raise_compiler_error(
+            this ~ " was built by an older version without the columns the incremental"
+            " run needs: rebuild it once with"
+            " `dbt build --full-refresh -s customer_stage_history+`") }}
+    {%- endif -%}
+{%- endif -%}
+{%- set churn_days = var('churn_after_days', 60) | int -%}
 
 with
 
+all_signals as (
+    select * from {{ ref('int_lifecycle_signals') }}
+),
+
+as_of as (
+    {{ lifecycle_as_of('all_signals') }}
+),
+
+customer_activity as (
+    select
+        customer_id,
+        count(*) as customer_touchpoints,
+        max(occurred_at) as last_touchpoint_at
+    from all_signals
+    group by customer_id
+),
+
+{% if is_incremental() %}
+previous as (
+    select
+        customer_id,
+        max(customer_touchpoints) as customer_touchpoints,
+        max(last_touchpoint_at) as last_touchpoint_at
+    from {{ this }}
+    group by customer_id
+),
+
+changed_customers as (
+    select customer_activity.customer_id
+    from customer_activity
+    left join previous
+        on customer_activity.customer_id = previous.customer_id
+    where previous.customer_id is null
+        or previous.customer_touchpoints <> customer_activity.customer_touchpoints
+        or previous.last_touchpoint_at <> customer_activity.last_touchpoint_at
+
+    union
+
+    select all_signals.customer_id
+    from all_signals
+    cross join as_of
+    where all_signals.occurred_at
+            >= {{ dbt.dateadd('day', -lookback_days, 'as_of.as_of_at') }}
+        or all_signals.signal_type = 'subscription_started'
+        or (
+            all_signals.signal_type in (
+                {%- for purchase_type in var('lifecycle_purchase_types', ['purchase', 'subscription_started']) -%}
+                '{{ purchase_type }}'{% if not loop.last %}, {% endif %}
+                {%- endfor -%}
+            )
+            and all_signals.occurred_at
+                >= {{ dbt.dateadd('day', -(lookback_days + churn_days + 1), 'as_of.as_of_at') }}
+        )
+),
+{% endif %}
+
+signals as (
+    select all_signals.*
+    from all_signals
+    {% if is_incremental() -%}
+    where all_signals.customer_id in (select customer_id from changed_customers)
+    {%- endif %}
+),
+
 stage_events as (
-    select * from {{ ref('int_customer_stage_events') }}
+    {{ lifecycle_stage_events('signals', 'as_of') }}
 ),
 
 ordered as (
@@ -17,6 +115,7 @@ ordered as (
             partition by customer_id order by entered_at, stage_order
         ) as valid_to,
         moved_by_touchpoint_id,
+        reason,
         row_number() over (
             partition by customer_id order by entered_at, stage_order
         ) as spell_number
@@ -25,18 +124,24 @@ ordered as (
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["customer_id", "'|'", dbt.cast("spell_number", api.Column.translate_type("string"))])) }}
+        {{ dbt.hash(dbt.concat(["ordered.customer_id", "'|'", dbt.cast("ordered.spell_number", api.Column.translate_type("string"))])) }}
             as stage_spell_id,
-        customer_id,
-        cast(spell_number as {{ dbt.type_int() }}) as spell_number,
-        stage,
-        cast(stage_order as {{ dbt.type_int() }}) as stage_order,
-        stage_group,
-        valid_from,
-        valid_to,
-        valid_to is null as is_current,
-        moved_by_touchpoint_id
+        ordered.customer_id,
+        cast(ordered.spell_number as {{ dbt.type_int() }}) as spell_number,
+        ordered.stage,
+        cast(ordered.stage_order as {{ dbt.type_int() }}) as stage_order,
+        ordered.stage_group,
+        ordered.valid_from,
+        ordered.valid_to,
+        ordered.valid_to is null as is_current,
+        ordered.moved_by_touchpoint_id,
+        ordered.reason as moved_by_reason,
+        cast(customer_activity.customer_touchpoints as {{ dbt.type_bigint() }})
+            as customer_touchpoints,
+        customer_activity.last_touchpoint_at
     from ordered
+    inner join customer_activity
+        on ordered.customer_id = customer_activity.customer_id
 )
 
 select * from final

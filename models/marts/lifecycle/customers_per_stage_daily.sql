@@ -1,4 +1,10 @@
-{#- How many customers were in each stage at the end of each day. -#}
+{#-
+    How many customers were in each lifecycle stage at the end of each day.
+    Counted as cumulative entries minus exits per stage per day
+    (O(spells + days x stages)), never as days x spells: a spell counts from
+    the day of valid_from until the day before valid_to's day. Spells that
+    start and end on one day never count at a day's end.
+-#}
 
 with
 
@@ -8,42 +14,73 @@ spells as (
 
 stages as (
     select * from {{ ref('lifecycle_stages') }}
+    where framework = '{{ var("lifecycle_framework", "default") }}'
+),
+
+bounds as (
+    select
+        cast(min(valid_from) as date) as first_day,
+        cast(max(last_touchpoint_at) as date) as last_day
+    from spells
 ),
 
 days as (
     {{ date_spine_days(
-        "(select min(valid_from) from " ~ ref('customer_stage_history') ~ ")",
-        "(select max(coalesce(valid_to, valid_from)) from " ~ ref('customer_stage_history') ~ ")"
+        "(select first_day from bounds)",
+        "(select last_day from bounds)"
     ) }}
 ),
 
-day_ends as (
+movements as (
     select
-        date_day,
-        {{ dbt.dateadd('day', 1, 'date_day') }} as next_day_start
-    from days
+        cast(valid_from as date) as date_day,
+        stage,
+        1 as delta
+    from spells
+    where valid_to is null or cast(valid_to as date) > cast(valid_from as date)
+
+    union all
+
+    select
+        cast(valid_to as date) as date_day,
+        stage,
+        -1 as delta
+    from spells
+    where valid_to is not null and cast(valid_to as date) > cast(valid_from as date)
 ),
 
-counted as (
+daily_net as (
+    select date_day, stage, sum(delta) as net_change
+    from movements
+    group by date_day, stage
+),
+
+grid as (
     select
-        day_ends.date_day as stage_date,
-        spells.stage,
-        count(distinct spells.customer_id) as n_customers
-    from day_ends
-    inner join spells
-        on spells.valid_from < day_ends.next_day_start
-        and (spells.valid_to is null or spells.valid_to >= day_ends.next_day_start)
-    group by day_ends.date_day, spells.stage
+        days.date_day,
+        stages.stage,
+        stages.stage_order,
+        coalesce(daily_net.net_change, 0) as net_change
+    from days
+    cross join stages
+    left join daily_net
+        on days.date_day = daily_net.date_day
+        and stages.stage = daily_net.stage
 ),
 
 final as (
     select
-        counted.stage_date,
-        counted.stage,
-        cast(stages.stage_order as {{ dbt.type_int() }}) as stage_order,
-        cast(counted.n_customers as {{ dbt.type_bigint() }}) as n_customers
-    from counted
-    inner join stages on counted.stage = stages.stage
+        grid.date_day,
+        grid.stage,
+        cast(grid.stage_order as {{ dbt.type_int() }}) as stage_order,
+        cast(
+            sum(grid.net_change) over (
+                partition by grid.stage
+                order by grid.date_day
+                rows between unbounded preceding and current row
+            ) as {{ dbt.type_bigint() }}
+        ) as customers
+    from grid
 )
 
 select * from final

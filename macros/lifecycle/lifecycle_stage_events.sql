@@ -1,0 +1,451 @@
+{#-
+    The lifecycle stage engine: the moments customers entered a stage.
+
+    signals: a relation or CTE shaped like int_lifecycle_signals (customer_id,
+    touchpoint_id, channel, touchpoint_type, signal_type, occurred_at, score);
+    as_of: a relation or CTE with one row, as_of_at (see lifecycle_as_of).
+    Renders a select (with its own CTEs) of customer_id, stage, stage_order,
+    stage_group, entered_at, moved_by_touchpoint_id, reason.
+
+    Configuration, not SQL:
+    - var('lifecycle_framework') (default 'default', or 'five_stage') picks the
+      rows of the seeds lifecycle_stages and lifecycle_stage_rules.
+    - Progress stages are entered by the rules of lifecycle_stage_rules:
+      `signal` (a touchpoint whose signal_type, touchpoint_type or channel is
+      match_value, or any touchpoint for match_column 'any', with score >=
+      min_score when set), `later_signal` (the same on a later day than the
+      customer's first touchpoint: a return visit, not the first one),
+      `nth_purchase` (the nth
+      purchase). requires_stage: the signal counts only once the customer
+      has entered that stage (a stage whose own rules have no requirement),
+      and within within_days of it when set.
+    - var('lifecycle_movement'): 'forward_only' (default; a progress stage
+      counts only when beyond every progress stage reached before, so the
+      customer moves back only into dissolution states) or 'fluid' (every
+      qualifying signal moves the customer into its stage, up or down; the
+      first stage's rule counts once).
+    - Purchases: touchpoints of var('lifecycle_purchase_types') plus one
+      renewal every var('subscription_renewal_days') after a paid subscription
+      start, until it is cancelled.
+    - Dissolution (only the states the framework lists): at_risk when the time
+      since the last purchase exceeds var('at_risk_gap_factor') x the
+      customer's mean gap between purchases so far
+      (var('at_risk_default_gap_days') after a single purchase) and it is not
+      churned by then; churned after var('churn_after_days') without a
+      purchase, or when a paid subscription is cancelled; reactivated by a
+      purchase after churning. A purchase while at risk returns the customer
+      to their progress stage (reason 'recovered').
+-#}
+{% macro lifecycle_stage_events(signals, as_of) -%}
+{%- set framework = var('lifecycle_framework', 'default') -%}
+{%- set movement = var('lifecycle_movement', 'forward_only') -%}
+{%- if movement not in ('forward_only', 'fluid') -%}
+    {{ exceptions.raise_compiler_error(
+        "var lifecycle_movement must be 'forward_only' or 'fluid', not '" ~ movement ~ "'") }}
+{%- endif -%}
+{%- set purchase_types = var('lifecycle_purchase_types', ['purchase', 'subscription_started']) -%}
+{%- set renewal_days = var('subscription_renewal_days', 30) | int -%}
+{%- set churn_days = var('churn_after_days', 60) | int -%}
+{%- set gap_factor = var('at_risk_gap_factor', 2) | float -%}
+{%- set default_gap_days = var('at_risk_default_gap_days', 15) | float -%}
+{%- set null_string = "cast(null as " ~ dbt.type_string() ~ ")" -%}
+with
+
+stages as (
+    select * from {{ ref('lifecycle_stages') }}
+    where framework = '{{ framework }}'
+),
+
+rules as (
+    select * from {{ ref('lifecycle_stage_rules') }}
+    where framework = '{{ framework }}'
+),
+
+first_progress_stage as (
+    select min(stage_order) as stage_order from stages where stage_group = 'progress'
+),
+
+signal_days as (
+    select
+        {{ signals }}.*,
+        cast(occurred_at as date) as signal_date,
+        min(cast(occurred_at as date)) over (partition by customer_id) as first_touch_date
+    from {{ signals }}
+),
+
+{#- Subscriptions: paid starts, the cancellations that end one, renewals. -#}
+paid_cancels as (
+    select
+        cancels.customer_id,
+        cancels.touchpoint_id,
+        cancels.occurred_at as cancelled_at
+    from {{ signals }} as cancels
+    where cancels.signal_type = 'subscription_cancelled'
+        and exists (
+            select 1
+            from {{ signals }} as starts
+            where starts.customer_id = cancels.customer_id
+                and starts.signal_type = 'subscription_started'
+                and starts.occurred_at < cancels.occurred_at
+        )
+),
+
+renewal_numbers as (
+    {%- for digit in range(10) %}
+    select {{ digit }} as digit{% if not loop.last %} union all{% endif %}
+    {%- endfor %}
+),
+
+numbers as (
+    select 1 + ones.digit + 10 * tens.digit + 100 * hundreds.digit as n
+    from renewal_numbers as ones
+    cross join renewal_numbers as tens
+    cross join renewal_numbers as hundreds
+),
+
+renewals as (
+    select
+        starts.customer_id,
+        starts.touchpoint_id,
+        {{ dbt.dateadd('day', 'numbers.n * ' ~ renewal_days, 'starts.occurred_at') }} as occurred_at,
+        'subscription renewal' as reason
+    from {{ signals }} as starts
+    cross join {{ as_of }} as as_of
+    inner join numbers
+        on numbers.n * {{ renewal_days }}
+            <= {{ dbt.datediff('starts.occurred_at', 'as_of.as_of_at', 'day') }}
+    where starts.signal_type = 'subscription_started'
+        and {{ dbt.dateadd('day', 'numbers.n * ' ~ renewal_days, 'starts.occurred_at') }}
+            < as_of.as_of_at
+        and not exists (
+            select 1
+            from paid_cancels
+            where paid_cancels.customer_id = starts.customer_id
+                and paid_cancels.cancelled_at > starts.occurred_at
+                and paid_cancels.cancelled_at
+                    <= {{ dbt.dateadd('day', 'numbers.n * ' ~ renewal_days, 'starts.occurred_at') }}
+        )
+),
+
+purchases as (
+    select
+        customer_id,
+        touchpoint_id,
+        occurred_at,
+        case when signal_type = 'subscription_started' then 'paid subscription start'
+            else 'purchase' end as reason
+    from {{ signals }}
+    where signal_type in (
+        {%- for purchase_type in purchase_types %}'{{ purchase_type }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    )
+
+    union all
+
+    select customer_id, touchpoint_id, occurred_at, reason
+    from renewals
+),
+
+purchases_numbered as (
+    select
+        purchases.*,
+        row_number() over (
+            partition by customer_id order by occurred_at, touchpoint_id
+        ) as purchase_number,
+        min(occurred_at) over (partition by customer_id) as first_purchased_at,
+        lead(occurred_at) over (
+            partition by customer_id order by occurred_at, touchpoint_id
+        ) as next_purchased_at,
+        lead(touchpoint_id) over (
+            partition by customer_id order by occurred_at, touchpoint_id
+        ) as next_touchpoint_id
+    from purchases
+),
+
+{#- Progress stages: every signal that meets a rule of the framework. -#}
+matched as (
+    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
+        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
+        rules.description as reason
+    from signal_days
+    inner join rules
+        on rules.match_column = 'signal_type'
+        and signal_days.signal_type = rules.match_value
+    where (rules.rule = 'signal'
+            or (rules.rule = 'later_signal'
+                and signal_days.signal_date > signal_days.first_touch_date))
+        and (rules.min_score is null or signal_days.score >= rules.min_score)
+
+    union all
+
+    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
+        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
+        rules.description
+    from signal_days
+    inner join rules
+        on rules.match_column = 'touchpoint_type'
+        and signal_days.touchpoint_type = rules.match_value
+    where (rules.rule = 'signal'
+            or (rules.rule = 'later_signal'
+                and signal_days.signal_date > signal_days.first_touch_date))
+        and (rules.min_score is null or signal_days.score >= rules.min_score)
+
+    union all
+
+    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
+        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
+        rules.description
+    from signal_days
+    inner join rules
+        on rules.match_column = 'channel'
+        and signal_days.channel = rules.match_value
+    where (rules.rule = 'signal'
+            or (rules.rule = 'later_signal'
+                and signal_days.signal_date > signal_days.first_touch_date))
+        and (rules.min_score is null or signal_days.score >= rules.min_score)
+
+    union all
+
+    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
+        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
+        rules.description
+    from signal_days
+    inner join rules
+        on rules.match_column = 'any'
+    where rules.rule = 'signal'
+        and (rules.min_score is null or signal_days.score >= rules.min_score)
+
+    union all
+
+    select rules.stage, purchases_numbered.customer_id, purchases_numbered.occurred_at,
+        purchases_numbered.touchpoint_id, rules.requires_stage, rules.within_days,
+        rules.description
+    from purchases_numbered
+    inner join rules
+        on rules.rule = 'nth_purchase'
+        and purchases_numbered.purchase_number = rules.nth
+),
+
+unconditional_entries as (
+    select customer_id, stage, min(occurred_at) as entered_at
+    from matched
+    where requires_stage is null
+    group by customer_id, stage
+),
+
+qualified as (
+    select
+        matched.customer_id,
+        matched.stage,
+        stages.stage_order,
+        matched.occurred_at,
+        matched.touchpoint_id,
+        matched.reason
+    from matched
+    inner join stages on matched.stage = stages.stage
+    left join unconditional_entries as required
+        on matched.customer_id = required.customer_id
+        and matched.requires_stage = required.stage
+    where matched.requires_stage is null
+        or (
+            required.entered_at <= matched.occurred_at
+            and (
+                matched.within_days is null
+                or matched.occurred_at
+                    <= {{ dbt.dateadd('day', 'matched.within_days', 'required.entered_at') }}
+            )
+        )
+),
+
+{% if movement == 'forward_only' -%}
+firsts as (
+    select
+        qualified.*,
+        row_number() over (
+            partition by customer_id, stage order by occurred_at, touchpoint_id, reason
+        ) as occurrence
+    from qualified
+),
+
+progress_ranked as (
+    select
+        firsts.*,
+        max(stage_order) over (
+            partition by customer_id
+            order by occurred_at, stage_order
+            rows between unbounded preceding and 1 preceding
+        ) as highest_stage_before
+    from firsts
+    where occurrence = 1
+),
+
+progress_events as (
+    select customer_id, stage, occurred_at as entered_at,
+        touchpoint_id as moved_by_touchpoint_id, reason
+    from progress_ranked
+    where highest_stage_before is null or stage_order > highest_stage_before
+),
+{%- else -%}
+occurrences as (
+    select
+        qualified.*,
+        row_number() over (
+            partition by customer_id, stage order by occurred_at, touchpoint_id, reason
+        ) as occurrence,
+        row_number() over (
+            partition by customer_id, occurred_at, stage order by touchpoint_id, reason
+        ) as same_moment
+    from qualified
+),
+
+fluid_ranked as (
+    select
+        occurrences.*,
+        lag(occurrences.stage) over (
+            partition by occurrences.customer_id
+            order by occurrences.occurred_at, occurrences.stage_order
+        ) as previous_stage
+    from occurrences
+    cross join first_progress_stage
+    where occurrences.same_moment = 1
+        and (occurrences.occurrence = 1 or occurrences.stage_order <> first_progress_stage.stage_order)
+),
+
+progress_events as (
+    select customer_id, stage, occurred_at as entered_at,
+        touchpoint_id as moved_by_touchpoint_id, reason
+    from fluid_ranked
+    where previous_stage is null or stage <> previous_stage
+),
+{%- endif %}
+
+{#- Dissolution: one interval per purchase, until the next one (or as of). -#}
+intervals as (
+    select
+        purchases_numbered.customer_id,
+        purchases_numbered.occurred_at as purchased_at,
+        purchases_numbered.next_purchased_at,
+        purchases_numbered.next_touchpoint_id,
+        coalesce(purchases_numbered.next_purchased_at, as_of.as_of_at) as horizon_at,
+        {{ dbt.dateadd('day', churn_days, 'purchases_numbered.occurred_at') }} as lapsed_at,
+        {{ dbt.dateadd('second', "cast(floor(" ~ gap_factor ~ " * case when purchases_numbered.purchase_number = 1 then " ~ (default_gap_days * 86400) ~ " else " ~ dbt.datediff('purchases_numbered.first_purchased_at', 'purchases_numbered.occurred_at', 'second') ~ " / (purchases_numbered.purchase_number - 1) end) as " ~ dbt.type_bigint() ~ ")", 'purchases_numbered.occurred_at') }}
+            as overdue_at,
+        (
+            select min(paid_cancels.cancelled_at)
+            from paid_cancels
+            where paid_cancels.customer_id = purchases_numbered.customer_id
+                and paid_cancels.cancelled_at >= purchases_numbered.occurred_at
+                and paid_cancels.cancelled_at < coalesce(purchases_numbered.next_purchased_at, as_of.as_of_at)
+        ) as cancelled_at
+    from purchases_numbered
+    cross join {{ as_of }} as as_of
+),
+
+interval_outcomes as (
+    select
+        intervals.*,
+        case
+            when intervals.lapsed_at < intervals.horizon_at
+                and (intervals.cancelled_at is null or intervals.lapsed_at < intervals.cancelled_at)
+                then intervals.lapsed_at
+            else intervals.cancelled_at
+        end as churned_at
+    from intervals
+),
+
+interval_states as (
+    select
+        interval_outcomes.*,
+        case
+            when interval_outcomes.overdue_at
+                < coalesce(interval_outcomes.churned_at, interval_outcomes.horizon_at)
+                then interval_outcomes.overdue_at
+        end as at_risk_at
+    from interval_outcomes
+),
+
+dissolution_candidates as (
+    select customer_id, 'at_risk' as stage, at_risk_at as entered_at,
+        {{ null_string }} as moved_by_touchpoint_id,
+        'no purchase for longer than the usual gap' as reason
+    from interval_states
+    where at_risk_at is not null
+
+    union all
+
+    select customer_id, 'churned', churned_at,
+        (select min(paid_cancels.touchpoint_id) from paid_cancels
+            where paid_cancels.customer_id = interval_states.customer_id
+                and paid_cancels.cancelled_at = interval_states.churned_at),
+        case when churned_at = cancelled_at then 'paid subscription cancelled'
+            else 'no purchase for {{ churn_days }} days' end
+    from interval_states
+    where churned_at is not null
+
+    union all
+
+    select customer_id, 'reactivated', next_purchased_at, next_touchpoint_id,
+        'purchase after churning'
+    from interval_states
+    where churned_at is not null and next_purchased_at is not null
+),
+
+dissolution_events as (
+    select dissolution_candidates.*
+    from dissolution_candidates
+    inner join stages on dissolution_candidates.stage = stages.stage
+),
+
+{#- A purchase while at risk: back to the progress stage reached by then. -#}
+recoveries as (
+    select customer_id, next_purchased_at as recovered_at, next_touchpoint_id
+    from interval_states
+    where at_risk_at is not null and churned_at is null and next_purchased_at is not null
+        and exists (select 1 from stages where stages.stage = 'at_risk')
+),
+
+recovered_stages as (
+    select
+        recoveries.customer_id,
+        progress_events.stage,
+        recoveries.recovered_at as entered_at,
+        recoveries.next_touchpoint_id as moved_by_touchpoint_id,
+        'recovered' as reason,
+        progress_events.entered_at as progress_entered_at,
+        row_number() over (
+            partition by recoveries.customer_id, recoveries.recovered_at
+            order by progress_events.entered_at desc, stages.stage_order desc
+        ) as recency
+    from recoveries
+    inner join progress_events
+        on recoveries.customer_id = progress_events.customer_id
+        and progress_events.entered_at <= recoveries.recovered_at
+    inner join stages on progress_events.stage = stages.stage
+),
+
+events as (
+    select customer_id, stage, entered_at, moved_by_touchpoint_id, reason
+    from progress_events
+
+    union all
+
+    select customer_id, stage, entered_at, moved_by_touchpoint_id, reason
+    from dissolution_events
+
+    union all
+
+    select customer_id, stage, entered_at, moved_by_touchpoint_id, reason
+    from recovered_stages
+    where recency = 1 and progress_entered_at < entered_at
+)
+
+select
+    events.customer_id,
+    events.stage,
+    stages.stage_order,
+    stages.stage_group,
+    events.entered_at,
+    events.moved_by_touchpoint_id,
+    events.reason
+from events
+inner join stages on events.stage = stages.stage
+{%- endmacro %}

@@ -1,0 +1,109 @@
+{#-
+    Lead grade spells: one row per customer per spell of one grade. The grade
+    is Hot at or above var('lead_grade_hot_threshold'), Warm at or above
+    var('lead_grade_warm_threshold'), Cold below. A scored touchpoint can move
+    the grade up; between touchpoints the score decays, crossing a threshold
+    at t + half_life * log2(score / threshold) (to the nearest second), which
+    moves it down. History
+    as spells, never one row per customer per day.
+-#}
+
+{%- set half_life = var('lead_score_half_life_days', 7) | float -%}
+{%- set hot = var('lead_grade_hot_threshold', 20) | float -%}
+{%- set warm = var('lead_grade_warm_threshold', 5) | float -%}
+
+with
+
+score_events as (
+    select * from {{ ref('int_lead_score_events') }}
+),
+
+signals as (
+    select * from {{ ref('int_lifecycle_signals') }}
+),
+
+as_of as (
+    {{ lifecycle_as_of('signals') }}
+),
+
+horizons as (
+    select
+        score_events.*,
+        coalesce(score_events.next_scored_at, as_of.as_of_at) as horizon_at
+    from score_events
+    cross join as_of
+),
+
+crossings as (
+    select
+        horizons.*,
+        case when lead_score >= {{ hot }} then
+            {{ dbt.dateadd('second', "cast(floor(" ~ half_life * 86400 ~ " * ln(lead_score / " ~ hot ~ ") / ln(2) + 0.5) as " ~ dbt.type_bigint() ~ ")", 'scored_at') }}
+        end as cooled_to_warm_at,
+        case when lead_score >= {{ warm }} then
+            {{ dbt.dateadd('second', "cast(floor(" ~ half_life * 86400 ~ " * ln(lead_score / " ~ warm ~ ") / ln(2) + 0.5) as " ~ dbt.type_bigint() ~ ")", 'scored_at') }}
+        end as cooled_to_cold_at
+    from horizons
+),
+
+grade_events as (
+    select
+        customer_id,
+        scored_at as changed_at,
+        0 as event_order,
+        case
+            when lead_score >= {{ hot }} then 'Hot'
+            when lead_score >= {{ warm }} then 'Warm'
+            else 'Cold'
+        end as lead_grade,
+        lead_score
+    from crossings
+
+    union all
+
+    select customer_id, cooled_to_warm_at, 1, 'Warm', cast({{ hot }} as {{ type_double() }})
+    from crossings
+    where cooled_to_warm_at < horizon_at
+
+    union all
+
+    select customer_id, cooled_to_cold_at, 2, 'Cold', cast({{ warm }} as {{ type_double() }})
+    from crossings
+    where cooled_to_cold_at < horizon_at
+),
+
+sequenced as (
+    select
+        grade_events.*,
+        lag(lead_grade) over (
+            partition by customer_id order by changed_at, event_order
+        ) as previous_grade
+    from grade_events
+),
+
+changes as (
+    select *
+    from sequenced
+    where previous_grade is null or previous_grade <> lead_grade
+),
+
+final as (
+    select
+        customer_id,
+        lead_grade,
+        changed_at as valid_from,
+        lead(changed_at) over (
+            partition by customer_id order by changed_at, event_order
+        ) as valid_to,
+        cast(lead_score as {{ type_double() }}) as lead_score_at_valid_from
+    from changes
+)
+
+select
+    customer_id,
+    lead_grade,
+    valid_from,
+    valid_to,
+    valid_to is null as is_current,
+    lead_score_at_valid_from
+from final
