@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import random
 from datetime import datetime, timedelta
 
@@ -483,15 +484,13 @@ def emit_referrals(sim: Simulation, rng: random.Random) -> None:
         (p for p in sim.persons if p.first_seen_at is not None),
         key=lambda p: (p.first_seen_at, p.person_id),
     )
+    first_seen = [p.first_seen_at for p in people]
     taken: set[str] = set()
     for when, referrer in sorted(sim.referral_intents, key=lambda x: (x[0], x[1].person_id)):
-        pool = [
-            p
-            for p in people
-            if when + timedelta(days=1) <= p.first_seen_at <= when + timedelta(days=10)
-            and p.person_id not in taken
-            and p is not referrer
-        ]
+        # People first seen 1-10 days after the invitation: a slice of the sorted list.
+        lo = bisect.bisect_left(first_seen, when + timedelta(days=1))
+        hi = bisect.bisect_right(first_seen, when + timedelta(days=10))
+        pool = [p for p in people[lo:hi] if p.person_id not in taken and p is not referrer]
         if not pool:
             continue
         referee = rng.choice(pool)
