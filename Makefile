@@ -86,8 +86,9 @@ format: install ## ruff format + fixes
 test-fast: install ## unit tests only (no end-to-end)
 	$(BIN)/pytest -m "not e2e" -q
 
-test: install install-reports install-browser lint ## the whole suite
-	$(BIN)/pytest -q
+PYTEST_WORKERS ?= 2
+test: install install-reports install-browser lint ## the whole suite (PYTEST_WORKERS=2 processes)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
 clean: ## remove the warehouse, landing demo data, logs and build output
 	rm -rf warehouse landing demo logs target reports/build reports/.evidence .dagster_home

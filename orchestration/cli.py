@@ -21,6 +21,7 @@ assets have a single-run backfill policy), with the range required.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import logging
 import os
 import subprocess
@@ -29,7 +30,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from orchestration.settings import PROJECT_DIR, Settings, get_settings
+from orchestration.settings import PROJECT_DIR, Settings, dbt_target_dir, get_settings
 
 # The built-in demo simulates 30 days beyond the 90 it lands, so `lifecycle next-day`
 # (`make next-day`) can release them one at a time.
@@ -137,7 +138,7 @@ def next_day(settings: Settings, *, then_run: bool = False, with_report: bool = 
 
 
 def _manifest_is_stale() -> bool:
-    manifest = PROJECT_DIR / "target" / "manifest.json"
+    manifest = dbt_target_dir() / "manifest.json"
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
@@ -148,9 +149,19 @@ def _manifest_is_stale() -> bool:
 
 
 def prepare_dbt() -> None:
-    """Build dbt's manifest, which the Dagster definitions load (outside `dagster dev`)."""
-    if not _manifest_is_stale():
-        return
+    """Build dbt's manifest, which the Dagster definitions load (outside `dagster dev`).
+
+    Under a lock in the target folder: a second command started meanwhile waits for
+    the first parse instead of rewriting the manifest while the first reads it."""
+    target = dbt_target_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _manifest_is_stale():
+            _parse_dbt(target)
+
+
+def _parse_dbt(target: Path) -> None:
     say("parsing the dbt project (manifest for Dagster)")
     dbt = Path(sys.executable).parent / "dbt"
     completed = subprocess.run(
@@ -161,6 +172,8 @@ def prepare_dbt() -> None:
             str(PROJECT_DIR),
             "--profiles-dir",
             str(PROJECT_DIR),
+            "--target-path",
+            str(target),
             "--quiet",
         ],
         capture_output=True,

@@ -22,6 +22,15 @@ def _path(variable: str, default: Path) -> Path:
     return path.resolve()
 
 
+def dbt_target_dir() -> Path:
+    """DBT_TARGET_PATH (dbt's own variable for its artifacts folder), else target/.
+
+    dbt reads the same variable, so the manifest the CLI parses, the one Dagster
+    loads and the artifacts of every dbt command share one folder; two checkouts'
+    worth of work (parallel test workers, say) each set their own."""
+    return _path("DBT_TARGET_PATH", PROJECT_DIR / "target")
+
+
 @dataclass(frozen=True)
 class Settings:
     warehouse: Path

@@ -1,0 +1,33 @@
+"""Test-session set-up shared by every module.
+
+The suite runs on two workers (pytest-xdist, ``--dist loadgroup``). Each test file
+is one group, so a module's expensive fixture (a generated dataset, a dbt build) is
+built once, on one worker. The files that build the Evidence site share one group:
+the Evidence project folder (``reports/.evidence``, ``reports/build``) exists once.
+Each worker keeps dbt's artifacts (the manifest Dagster loads) in a folder of its
+own, so that one worker's ``dbt parse --vars ...`` never rewrites the manifest
+another is reading.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Test files that build the Evidence site in the one reports/ folder.
+EVIDENCE_FILES = {"test_end_to_end.py", "test_reports.py"}
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker:
+    os.environ["DBT_TARGET_PATH"] = str(PROJECT_DIR / "target" / f"pytest-{_worker}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        name = item.path.name
+        group = "evidence" if name in EVIDENCE_FILES else name
+        item.add_marker(pytest.mark.xdist_group(group))
