@@ -56,6 +56,7 @@ CHANNELS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "reviews": ("reviews", (("reviewer_email", "email"), ("reviewer_handle", "handle"))),
     "referrals": ("referrals", (("referrer_email", "email"),)),
     "media_listens": ("media", (("subscriber_email", "email"),)),
+    "affiliate_conversions": ("affiliates", ()),
 }
 KEYS = {
     "web_events": "event_id",
@@ -73,6 +74,13 @@ KEYS = {
     "reviews": "review_id",
     "referrals": "referral_id",
     "media_listens": "media_date || episode_id || platform || coalesce(subscriber_email, '')",
+    "affiliate_conversions": "conversion_id",
+}
+# Touchpoints per record: a referral is one for the referrer and one for the referee;
+# only the media rows of a known subscriber are customer-level.
+TOUCHPOINT_COUNT = {
+    "referrals": "2 * count(*)",
+    "media_listens": "count(subscriber_email)",
 }
 SNAPSHOTS = {"crm_leads", "orders", "carts", "subscriptions", "support_tickets", "referrals"}
 TYPES = {"email": 1, "phone": 2, "cookie": 3, "device": 4, "user": 5, "shop": 6, "card": 7}
@@ -196,7 +204,8 @@ def run(landing: Path, *, memory: str, threads: int) -> dict:
     for name in present:
         if name in CHANNELS:
             channel = CHANNELS[name][0]
-            (n,) = con.execute(f"select count(*) from {name}").fetchone()
+            counted = TOUCHPOINT_COUNT.get(name, "count(*)")
+            (n,) = con.execute(f"select {counted} from {name}").fetchone()
             touchpoints[channel] = touchpoints.get(channel, 0) + int(n)
     timings["touchpoints"] = time.monotonic() - started
 
