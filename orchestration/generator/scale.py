@@ -687,44 +687,57 @@ def _orders_select(days: int) -> str:
     """
 
 
+# Rows written per COPY at most (roughly): a partitioned COPY of a whole year of page
+# views at once keeps hundreds of open partitions and spills; a range of days at a time
+# does not.
+ROWS_PER_COPY = 4_000_000
+
+
 def _write_channel(
     con: duckdb.DuckDBPyConnection,
     channel: Channel,
     select_sql: str,
     landing: Path,
     start: date,
+    days: int,
 ) -> tuple[int, int]:
     """COPY one channel to <landing>/<channel>/<day>/<channel>_<day>.parquet; (rows, files)."""
     target = landing / channel.name
-    staging = landing / f".{channel.name}.partitions"
-    shutil.rmtree(staging, ignore_errors=True)
     columns = ", ".join(f'"{name}"' for name in channel.column_names)
-    con.execute(
-        f"copy (select {columns}, strftime(date '{start.isoformat()}' + cast(_d as integer),"
-        f" '%Y-%m-%d') as _day from ({select_sql}))"
-        f" to '{staging}' (format parquet, partition_by (_day), compression snappy,"
-        f" filename_pattern '{channel.name}_{{i}}')"
-    )
-    rows = 0
+    (expected,) = con.execute(f"select count(*) from ({select_sql})").fetchone()
+    chunks = max(1, -(-int(expected) // ROWS_PER_COPY))
+    span = -(-days // chunks)
     files = 0
     target.mkdir(parents=True, exist_ok=True)
-    for folder in sorted(staging.iterdir()):
-        day = folder.name.split("=", 1)[1]
-        destination = target / day
-        shutil.rmtree(destination, ignore_errors=True)
-        destination.mkdir()
-        parts = sorted(folder.glob("*.parquet"))
-        if len(parts) == 1:
-            parts[0].rename(destination / f"{channel.name}_{day}.parquet")
-        else:
-            for i, part in enumerate(parts):
-                part.rename(destination / f"{channel.name}_{day}_{i}.parquet")
-        files += len(parts)
-    shutil.rmtree(staging)
+    for first in range(0, days, span):
+        staging = landing / f".{channel.name}.partitions"
+        shutil.rmtree(staging, ignore_errors=True)
+        con.execute(
+            f"copy (select {columns}, strftime(date '{start.isoformat()}' + cast(_d as integer),"
+            f" '%Y-%m-%d') as _day from ({select_sql}) where _d >= {first}"
+            f" and _d < {first + span})"
+            f" to '{staging}' (format parquet, partition_by (_day), compression snappy,"
+            f" filename_pattern '{channel.name}_{{i}}')"
+        )
+        if not staging.exists():
+            continue
+        for folder in sorted(staging.iterdir()):
+            day = folder.name.split("=", 1)[1]
+            destination = target / day
+            shutil.rmtree(destination, ignore_errors=True)
+            destination.mkdir()
+            parts = sorted(folder.glob("*.parquet"))
+            if len(parts) == 1:
+                parts[0].rename(destination / f"{channel.name}_{day}.parquet")
+            else:
+                for i, part in enumerate(parts):
+                    part.rename(destination / f"{channel.name}_{day}_{i}.parquet")
+            files += len(parts)
+        shutil.rmtree(staging)
+    rows = 0
     if files:
-        rows = con.execute(f"select count(*) from read_parquet('{target}/*/*.parquet')").fetchone()[
-            0
-        ]
+        sql = f"select count(*) from read_parquet('{target}/*/*.parquet')"
+        (rows,) = con.execute(sql).fetchone()
     return int(rows), files
 
 
@@ -762,7 +775,7 @@ def generate_scale_data(
         for channel in contract:
             tick = time.monotonic()
             n_rows, n_files = _write_channel(
-                con, channel, selects[channel.name], landing, start_date
+                con, channel, selects[channel.name], landing, start_date, days
             )
             rows[channel.name] = n_rows
             files += n_files
