@@ -107,6 +107,8 @@ def run(landing: Path, *, memory: str, threads: int) -> dict:
     con.execute(f"set threads = {threads}")
     con.execute("set TimeZone = 'UTC'")
     con.execute("set preserve_insertion_order = false")
+    # Spill beside the landing folder, not into the working directory's .tmp/.
+    con.execute(f"set temp_directory = '{landing.parent / 'reference_spill'}'")
 
     def step(name: str, sql: str | list[str]) -> None:
         started = time.monotonic()

@@ -761,6 +761,8 @@ def generate_scale_data(
     try:
         con.execute(f"set memory_limit = '{memory_limit}'")
         con.execute("set preserve_insertion_order = false")
+        # Spill beside the landing folder, not into the working directory's .tmp/.
+        con.execute(f"set temp_directory = '{landing.parent / '.scale_spill'}'")
         if threads:
             con.execute(f"set threads = {int(threads)}")
         for statement in _macros(seed, start_date, days):
