@@ -24,7 +24,7 @@ export LIFECYCLE_SCREENSHOTS ?= $(CURDIR)/tests/artifacts/screenshots
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: help install install-reports install-browser run generate next-day ui serve-report \
-        quarantine status test test-fast lint format clean
+        quarantine status test test-fast lint format clean bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -74,6 +74,11 @@ ui: install ## the Dagster UI on http://127.0.0.1:3000
 
 serve-report: ## serve the built report site on http://127.0.0.1:8000
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory reports/build 8000
+
+BENCH_SIZES ?= 10000,100000,1000000
+BENCH_DAYS ?= 365
+bench: install ## time and measure the pipeline at 10k, 100k, 1M persons (BENCH_SIZES=..., BENCH_DAYS=...)
+	$(BIN)/python -m orchestration.bench --sizes $(BENCH_SIZES) --days $(BENCH_DAYS)
 
 lint: install ## ruff (lint + format check)
 	$(BIN)/ruff check .
