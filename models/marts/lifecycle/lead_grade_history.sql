@@ -72,13 +72,31 @@ grade_events as (
     where cooled_to_cold_at < horizon_at
 ),
 
-sequenced as (
+-- A score just above a threshold crosses it within the same second (the
+-- crossing rounds to the touchpoint's own time): of the events at one instant,
+-- the last (the grade the score has decayed to) holds.
+ranked_at_instant as (
     select
         grade_events.*,
+        row_number() over (
+            partition by customer_id, changed_at order by event_order desc
+        ) as rank_at_instant
+    from grade_events
+),
+
+settled as (
+    select customer_id, changed_at, event_order, lead_grade, lead_score
+    from ranked_at_instant
+    where rank_at_instant = 1
+),
+
+sequenced as (
+    select
+        settled.*,
         lag(lead_grade) over (
             partition by customer_id order by changed_at, event_order
         ) as previous_grade
-    from grade_events
+    from settled
 ),
 
 changes as (
