@@ -107,7 +107,7 @@ def model(dbt, session):
     leads = dbt.ref("stg_crm__leads")
     if not enabled:
         return session.sql(
-            "select cast(null as varchar) as node_a, cast(null as varchar) as node_b,"
+            "select cast(null as string) as node_a, cast(null as string) as node_b,"
             " cast(null as double) as match_probability where 1 = 0"
         )
     for name, relation in (
