@@ -61,23 +61,31 @@ def postgres_url() -> Iterator[str]:
         capture_output=True,
     )
     options = f"-h 127.0.0.1 -p {port} -k {root}"
+    pg_ctl = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data)]
     subprocess.run(
-        [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60"]
-        + ["-o", options, "start"],
+        [*pg_ctl, "-l", str(log), "-w", "-t", "60", "-o", options, "start"],
         check=True,
         capture_output=True,
     )
     try:
         subprocess.run(
-            [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "dagster"]
-            + ["dagster"],
+            [
+                str(bin_dir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "dagster",
+                "dagster",
+            ],
             check=True,
             capture_output=True,
         )
         yield f"postgresql://dagster@127.0.0.1:{port}/dagster"
     finally:
         subprocess.run(
-            [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+            [*pg_ctl, "-m", "fast", "-w", "stop"],
             check=False,
             capture_output=True,
         )
