@@ -80,16 +80,20 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"root": root, "env": env, "timings": timings}
 
 
-def _marts_and_keys(manifest_path: Path) -> dict[str, list[list[str]]]:
-    """Every relation in the marts schema, with the key columns its tests declare."""
+def _marts_and_keys(manifest_path: Path) -> tuple[dict[str, list[list[str]]], dict[str, str]]:
+    """Every mart (models/marts/, and seeds in a marts schema) with the key columns its
+    tests declare, and each mart's schema."""
     manifest = json.loads(manifest_path.read_text())
-    marts = {
-        node["alias"]: []
+    schemas = {
+        node["alias"]: node["schema"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] in ("model", "seed")
-        and node["schema"] == "marts"
+        if (
+            (node["resource_type"] == "model" and node["path"].startswith("marts/"))
+            or (node["resource_type"] == "seed" and node["schema"] == "marts")
+        )
         and node["config"].get("enabled", True)
     }
+    marts: dict[str, list[list[str]]] = {alias: [] for alias in schemas}
     for node in manifest["nodes"].values():
         if node["resource_type"] != "test" or not node.get("test_metadata"):
             continue
@@ -102,7 +106,7 @@ def _marts_and_keys(manifest_path: Path) -> dict[str, list[list[str]]]:
             marts[parents[0]["alias"]].append([node["column_name"]])
         elif name == "unique_combination_of_columns":
             marts[parents[0]["alias"]].append(list(kwargs["combination_of_columns"]))
-    return marts
+    return marts, schemas
 
 
 def _profile(con: duckdb.DuckDBPyConnection, relation: str, keys: list[list[str]]) -> dict:
@@ -140,18 +144,21 @@ def _same(left: object, right: object) -> bool:
 
 def test_marts_are_equal_on_duckdb_and_spark(builds: dict) -> None:
     root = builds["root"]
-    marts = _marts_and_keys(root / "target-duckdb" / "manifest.json")
+    marts, schemas = _marts_and_keys(root / "target-duckdb" / "manifest.json")
     assert len(marts) > 40, f"expected every mart, found {sorted(marts)}"
     duck = duckdb.connect(builds["env"]["LIFECYCLE_WAREHOUSE"], read_only=True)
     spark = duckdb.connect()
     differences = []
     try:
         for mart, keys in sorted(marts.items()):
-            folder = root / "spark" / "tables" / "marts.db" / mart
-            assert folder.is_dir(), f"Spark built no table marts.{mart} ({folder})"
-            spark_relation = f"read_parquet('{folder}/*.parquet')"
-            on_duckdb = _profile(duck, f"marts.{mart}", keys)
-            on_spark = _profile(spark, spark_relation, keys)
+            schema = schemas[mart]
+            folder = root / "spark" / "tables" / f"{schema}.db" / mart
+            assert folder.is_dir(), f"Spark built no table {schema}.{mart} ({folder})"
+            on_duckdb = _profile(duck, f"{schema}.{mart}", keys)
+            if any(folder.glob("*.parquet")):
+                on_spark = _profile(spark, f"read_parquet('{folder}/*.parquet')", keys)
+            else:
+                on_spark = {"rows": 0}
             assert on_duckdb["rows"] > 0 or mart in EMPTY_ON_SMALL_DATA, f"{mart} is empty"
             for measure in sorted(set(on_duckdb) | set(on_spark)):
                 left, right = on_duckdb.get(measure), on_spark.get(measure)
