@@ -188,6 +188,15 @@ def test_model_fits_and_predicts_on_warehouse_columns() -> None:
     )
 
 
+def test_the_fit_does_not_depend_on_the_order_of_customers() -> None:
+    """An incremental and a full build return the same customers in other orders;
+    the fitted parameters must be the same to the last bit."""
+    frame = _warehouse_summary(400, 150)
+    shuffled = frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    assert not shuffled["customer_id"].equals(frame["customer_id"])
+    assert model.fit_parameters(shuffled) == model.fit_parameters(frame)
+
+
 def test_model_says_why_it_did_not_fit_and_predicts_nulls() -> None:
     too_few = model.fit_parameters(_warehouse_summary(10, 5))
     assert too_few["bgnbd_status"] == "too few customers (10 < 20)"

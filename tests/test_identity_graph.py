@@ -246,6 +246,10 @@ def dbt_build(env: dict[str, str], target: Path, *options: str) -> None:
             "unit_test",
             "--exclude",
             "path:models/staging,resource_type:test",
+            # Only tests whose every parent is built: a relationships test from an
+            # unselected mart (customer_value -> customers) would find no table.
+            "--indirect-selection",
+            "cautious",
             *options,
         ],
         env=env,
