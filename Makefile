@@ -23,8 +23,8 @@ export LIFECYCLE_SCREENSHOTS ?= $(CURDIR)/tests/artifacts/screenshots
 # The venv's tools (dbt, dagster) first on PATH: dagster-dbt looks dbt up there.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help install install-reports install-browser run generate next-day ui serve-report \
-        quarantine status test test-fast lint format clean bench
+.PHONY: help install install-reports install-browser install-postgres run generate next-day \
+        ui serve-report quarantine status test test-fast lint format clean bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,12 @@ install-browser: ## Debian's chromium, for the browser tests
 	  echo "[setup] installing Debian's chromium"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+install-postgres: ## Debian's PostgreSQL server, for the Postgres-backed Dagster instance test
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "[setup] installing Debian's postgresql"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
 run: install install-reports ## run the daily job (ingest -> dbt build -> checks -> report)
 	$(BIN)/lifecycle run
@@ -92,7 +98,7 @@ test-fast: install ## unit tests only (no end-to-end)
 	$(BIN)/pytest -m "not e2e" -q
 
 PYTEST_WORKERS ?= 2
-test: install install-reports install-browser lint ## the whole suite (PYTEST_WORKERS=2 processes)
+test: install install-reports install-browser install-postgres lint ## the whole suite (PYTEST_WORKERS=2 processes)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
 clean: ## remove the warehouse, landing demo data, logs and build output

@@ -52,12 +52,30 @@ def say(message: str) -> None:
     print(f"[lifecycle {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+# With LIFECYCLE_DAGSTER_PG_URL set when the Dagster home is first written, run
+# history, event logs and schedules live in PostgreSQL (dagster-postgres): an
+# instance a team shares (README "Scale out"). The URL is read from the variable
+# at run time, so no password is written into dagster.yaml.
+DAGSTER_POSTGRES_YAML = """\
+storage:
+  postgres:
+    postgres_url:
+      env: LIFECYCLE_DAGSTER_PG_URL
+"""
+
+
+def dagster_yaml(*, postgres: bool = False) -> str:
+    """The dagster.yaml the CLI writes: SQLite storage in DAGSTER_HOME, or PostgreSQL."""
+    return DAGSTER_YAML + (DAGSTER_POSTGRES_YAML if postgres else "")
+
+
 def _dagster_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_DIR / ".dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+        postgres = bool(os.environ.get("LIFECYCLE_DAGSTER_PG_URL"))
+        config.write_text(dagster_yaml(postgres=postgres), encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

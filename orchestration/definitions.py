@@ -43,9 +43,16 @@ defs = dg.Definitions(
     sensors=[build_landing_sensor(daily_materialization), alert_on_run_failure],
     resources={
         "warehouse": WarehouseResource(path=str(settings.warehouse)),
+        # LIFECYCLE_DBT_TARGET picks the profiles.yml output (duckdb | spark); the
+        # job is the same on both. `lifecycle-dbt` is dbt with Python models on
+        # Spark sessions (orchestration.dbt_spark_session).
         "dbt": DbtCliResource(
             project_dir=dbt_project,
-            dbt_executable=str(Path(sys.executable).parent / "dbt"),
+            target=settings.dbt_target,
+            dbt_executable=str(
+                Path(sys.executable).parent
+                / ("dbt" if settings.dbt_target == "duckdb" else "lifecycle-dbt")
+            ),
         ),
     },
 )

@@ -45,6 +45,17 @@ class Settings:
     """LIFECYCLE_LOGS: run logs (default logs/)."""
     start_date: date
     """LIFECYCLE_START_DATE: first daily partition (default 2026-01-01)."""
+    dbt_target: str = "duckdb"
+    """LIFECYCLE_DBT_TARGET: the profiles.yml output dbt builds on (duckdb | spark)."""
+    lake: Path = PROJECT_DIR / "warehouse" / "lake"
+    """LIFECYCLE_LAKE: the raw layer as Parquet, written when dbt_target is not duckdb."""
+    spark_warehouse: Path = PROJECT_DIR / "warehouse" / "spark"
+    """LIFECYCLE_SPARK_WAREHOUSE: Spark's tables and metastore (the spark target)."""
+
+    @property
+    def writes_lake(self) -> bool:
+        """True when dbt reads the raw layer from the Parquet lake (not DuckDB's tables)."""
+        return self.dbt_target != "duckdb"
 
     @property
     def reports_dir(self) -> Path:
@@ -59,6 +70,9 @@ class Settings:
         os.environ["LIFECYCLE_WAREHOUSE"] = str(self.warehouse)
         os.environ["LIFECYCLE_LANDING"] = str(self.landing)
         os.environ["LIFECYCLE_REPORT_DB"] = str(self.report_db)
+        os.environ["LIFECYCLE_DBT_TARGET"] = self.dbt_target
+        os.environ["LIFECYCLE_LAKE"] = str(self.lake)
+        os.environ["LIFECYCLE_SPARK_WAREHOUSE"] = str(self.spark_warehouse)
 
 
 def get_settings() -> Settings:
@@ -69,4 +83,7 @@ def get_settings() -> Settings:
         report_db=_path("LIFECYCLE_REPORT_DB", PROJECT_DIR / "warehouse" / "reports.duckdb"),
         logs=_path("LIFECYCLE_LOGS", PROJECT_DIR / "logs"),
         start_date=date.fromisoformat(os.environ.get("LIFECYCLE_START_DATE", "2026-01-01")),
+        dbt_target=os.environ.get("LIFECYCLE_DBT_TARGET", "duckdb"),
+        lake=_path("LIFECYCLE_LAKE", PROJECT_DIR / "warehouse" / "lake"),
+        spark_warehouse=_path("LIFECYCLE_SPARK_WAREHOUSE", PROJECT_DIR / "warehouse" / "spark"),
     )

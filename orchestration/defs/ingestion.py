@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.contract import Channel, load_contract
 from orchestration.defs.partitions import daily_partitions, partition_dates
 from orchestration.defs.resources import WarehouseResource
+from orchestration.ingest.lake import export_raw_table
 from orchestration.ingest.loader import FileResult, load_partitions
 from orchestration.settings import get_settings
 
@@ -47,9 +48,14 @@ def build_ingestion_asset(channel: Channel) -> dg.AssetsDefinition:
     def _ingest(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        landing = get_settings().landing
+        settings = get_settings()
         with warehouse.connect() as con:
-            results = load_partitions(con, landing, channel.name, partition_dates(context))
+            results = load_partitions(con, settings.landing, channel.name, partition_dates(context))
+            if settings.writes_lake:
+                # dbt builds on another engine (the spark target): it reads the raw
+                # layer from the Parquet lake.
+                exported = export_raw_table(con, settings.lake, channel.name)
+                context.log.info(f"{channel.name}: {exported} raw rows exported to the lake")
         for result in results:
             if result.status == "unchanged":
                 continue

@@ -51,15 +51,16 @@ glossary as (
 ),
 
 kpi_columns as (
-    {%- for mart, column, covering_mart, covering_column in kpi_columns %}
-    select
-        '{{ mart }}' as mart,
-        '{{ column }}' as column_name,
-        '{{ covering_mart }}' as covering_mart,
-        '{{ covering_column }}' as covering_column
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+    {#- One VALUES list, not a chain of unions: Spark's analyser overflows its
+        stack on hundreds of union branches. -#}
+    {%- if kpi_columns %}
+    select * from (
+        values
+        {%- for mart, column, covering_mart, covering_column in kpi_columns %}
+        ('{{ mart }}', '{{ column }}', '{{ covering_mart }}', '{{ covering_column }}')
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    ) as kpi_column_rows (mart, column_name, covering_mart, covering_column)
     {%- else %}
     select
         cast(null as {{ dbt.type_string() }}) as mart,
@@ -67,21 +68,24 @@ kpi_columns as (
         cast(null as {{ dbt.type_string() }}) as covering_mart,
         cast(null as {{ dbt.type_string() }}) as covering_column
     where 1 = 0
-    {%- endfor %}
+    {%- endif %}
 ),
 
 project_columns as (
-    {%- for mart, column in all_columns %}
-    select '{{ mart }}' as mart, '{{ column }}' as column_name
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+    {%- if all_columns %}
+    select * from (
+        values
+        {%- for mart, column in all_columns %}
+        ('{{ mart }}', '{{ column }}')
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    ) as project_column_rows (mart, column_name)
     {%- else %}
     select
         cast(null as {{ dbt.type_string() }}) as mart,
         cast(null as {{ dbt.type_string() }}) as column_name
     where 1 = 0
-    {%- endfor %}
+    {%- endif %}
 ),
 
 missing_glossary_rows as (

@@ -1,4 +1,9 @@
-{{ config(materialized='incremental', unique_key='node_id', on_schema_change='append_new_columns') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='node_id',
+    on_schema_change='append_new_columns',
+) }}
 {#-
     Stable customer keys: every identifier node with the key of its customer,
     remembered from one run to the next (an incremental model reading its own

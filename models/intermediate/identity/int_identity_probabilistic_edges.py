@@ -1,5 +1,12 @@
 """Probabilistic identity edges (opt-in): email addresses of one person that no
-record links, matched with Splink on DuckDB.
+record links, matched with Splink's DuckDB backend.
+
+On the `spark` target the profiles are built on Spark and scored in process
+with the same DuckDB backend (they are one row per email address, small next
+to the facts). Splink's Spark backend (match_profiles(..., spark=session)) is
+wired but fails here: Splink subclasses sqlglot's Spark dialect, and the
+compiled sqlglot that dagster-dbt installs (sqlglot[rs]) refuses subclasses
+("interpreted classes cannot inherit from compiled"); see README "Scale out".
 
 Off by default: with var('identity_probabilistic_matching') false (the default)
 the model is empty and the identity graph is exact. When on, every email node
@@ -30,12 +37,14 @@ def _truthy(value) -> bool:
     return str(value).strip().lower() in ("true", "1", "yes", "on")
 
 
-def match_profiles(profiles, threshold: float):
+def match_profiles(profiles, threshold: float, spark=None):
     """Score pairs of email profiles; returns a pyarrow table of
     node_a, node_b, match_probability (node_a < node_b), at or above ``threshold``.
 
     ``profiles``: a pyarrow table with unique_id (the email node id),
     local_letters, local_digits, last_name (all but unique_id nullable).
+    ``spark``: a SparkSession to score on with Splink's Spark backend; without
+    one, Splink's DuckDB backend scores in memory.
     """
     import duckdb
     import pyarrow as pa
@@ -80,8 +89,14 @@ def match_profiles(profiles, threshold: float):
     )
     con = duckdb.connect()
     try:
-        db_api = DuckDBAPI(connection=con)
-        linker = Linker(db_api.register(profiles), settings, log_level="WARNING")
+        if spark is None:
+            db_api = DuckDBAPI(connection=con)
+            linker = Linker(db_api.register(profiles), settings, log_level="WARNING")
+        else:
+            db_api = _spark_api(spark)
+            linker = Linker(
+                db_api.register(spark.createDataFrame(profiles)), settings, log_level="WARNING"
+            )
         predictions = linker.inference.predict(threshold_match_probability=threshold)
         con.register("scored", predictions.as_pyarrow_table())
         return con.sql(
@@ -98,6 +113,17 @@ def match_profiles(profiles, threshold: float):
         con.close()
 
 
+def _spark_api(spark):
+    """Splink's Spark backend on this session. Its string-similarity functions
+    (Jaro-Winkler) are Scala UDFs in a jar that Splink ships: added to the running
+    session, then registered by SparkAPI."""
+    from splink import SparkAPI
+    from splink.internals.spark.jar_location import similarity_jar_location
+
+    spark.sql(f"add jar {similarity_jar_location()}")
+    return SparkAPI(spark_session=spark, break_lineage_method="persist")
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
     enabled = _truthy(dbt.config.meta_get("probabilistic_matching"))
@@ -107,16 +133,22 @@ def model(dbt, session):
     leads = dbt.ref("stg_crm__leads")
     if not enabled:
         return session.sql(
-            "select cast(null as varchar) as node_a, cast(null as varchar) as node_b,"
+            "select cast(null as string) as node_a, cast(null as string) as node_b,"
             " cast(null as double) as match_probability where 1 = 0"
         )
+    on_spark = hasattr(session, "createDataFrame")
     for name, relation in (
         ("observations", observations),
         ("shared", shared),
         ("leads", leads),
     ):
-        relation.create_view(f"__probabilistic_{name}", replace=True)
-    profiles = session.sql(
+        if on_spark:
+            relation.createOrReplaceTempView(f"__probabilistic_{name}")
+        else:
+            relation.create_view(f"__probabilistic_{name}", replace=True)
+    # DuckDB's regexp_replace replaces the first match without 'g'; Spark's, all.
+    flags = "" if on_spark else ", 'g'"
+    profiles_sql = (
         """
         with emails as (
             select distinct
@@ -135,12 +167,19 @@ def model(dbt, session):
         )
         select
             emails.node_id as unique_id,
-            nullif(regexp_replace(emails.local_part, '[^a-z]', '', 'g'), '') as local_letters,
-            nullif(regexp_replace(emails.local_part, '[^0-9]', '', 'g'), '') as local_digits,
+            nullif({strip_not_letters}, '') as local_letters,
+            nullif({strip_not_digits}, '') as local_digits,
             lead_names.last_name
         from emails
         left join lead_names on emails.identifier_value = lead_names.email
         order by unique_id
         """
-    ).to_arrow_table()
+    ).format(
+        strip_not_letters=f"regexp_replace(emails.local_part, '[^a-z]', ''{flags})",
+        strip_not_digits=f"regexp_replace(emails.local_part, '[^0-9]', ''{flags})",
+    )
+    if on_spark:
+        profiles = session.sql(profiles_sql).toArrow()
+        return session.createDataFrame(match_profiles(profiles, threshold))
+    profiles = session.sql(profiles_sql).to_arrow_table()
     return match_profiles(profiles, threshold)

@@ -7,6 +7,7 @@ import pandas as pd
 import pyarrow as pa
 
 from orchestration.clv.model import PARAMETER_COLUMNS, fit_parameters
+from orchestration.model_frames import to_model_result, to_pandas
 
 
 def column_type(name: str) -> pa.DataType:
@@ -22,13 +23,6 @@ SCHEMA = pa.schema(
 )
 
 
-def to_pandas(relation) -> pd.DataFrame:
-    """A DuckDB relation (dbt-duckdb) or a Spark DataFrame as pandas."""
-    if hasattr(relation, "df"):
-        return relation.df()
-    return relation.toPandas()
-
-
 def model(dbt, session):
     dbt.config(materialized="table")
     summary = to_pandas(dbt.ref("int_customer_purchase_summary"))
@@ -39,4 +33,4 @@ def model(dbt, session):
         min_history_days=int(dbt.config.meta_get("min_history_days") or 60),
     )
     row["as_of_date"] = pd.to_datetime(summary["as_of_date"]).max().date() if len(summary) else None
-    return pa.Table.from_pylist([row], schema=SCHEMA)
+    return to_model_result(session, pa.Table.from_pylist([row], schema=SCHEMA))

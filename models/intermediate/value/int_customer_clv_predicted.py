@@ -2,21 +2,14 @@
 Gamma-Gamma spend per purchase day, with the parameters of
 int_clv_model_parameters (orchestration.clv.model.predict)."""
 
-import pandas as pd
 import pyarrow as pa
 
 from orchestration.clv.model import PREDICTION_COLUMNS, predict
+from orchestration.model_frames import to_model_result, to_pandas
 
 SCHEMA = pa.schema(
     [("customer_id", pa.string())] + [(name, pa.float64()) for name in PREDICTION_COLUMNS[1:]]
 )
-
-
-def to_pandas(relation) -> pd.DataFrame:
-    """A DuckDB relation (dbt-duckdb) or a Spark DataFrame as pandas."""
-    if hasattr(relation, "df"):
-        return relation.df()
-    return relation.toPandas()
 
 
 def model(dbt, session):
@@ -26,4 +19,6 @@ def model(dbt, session):
     parameters = to_pandas(dbt.ref("int_clv_model_parameters"))
     row = parameters.iloc[0].to_dict() if len(parameters) else {}
     predictions = predict(summary, row, horizon_days)
-    return pa.Table.from_pandas(predictions, schema=SCHEMA, preserve_index=False)
+    return to_model_result(
+        session, pa.Table.from_pandas(predictions, schema=SCHEMA, preserve_index=False)
+    )

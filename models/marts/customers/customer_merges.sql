@@ -1,5 +1,6 @@
 {{ config(
     materialized='incremental',
+    incremental_strategy='delete+insert',
     unique_key=['merged_customer_id', 'surviving_customer_id'],
     on_schema_change='append_new_columns',
 ) }}

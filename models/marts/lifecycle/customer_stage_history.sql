@@ -16,8 +16,8 @@
     unique_key='customer_id',
     on_schema_change='fail',
     post_hook=[
-        "delete from {{ this }} where customer_id not in"
-        " (select customer_id from {{ ref('int_lifecycle_signals') }})"
+        "{{ delete_rows_where(this, 'deleted.customer_id not in"
+        " (select customer_id from ' ~ ref('int_lifecycle_signals') ~ ')') }}"
     ],
 ) }}
 
