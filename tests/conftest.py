@@ -12,6 +12,7 @@ another is reading.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,13 @@ EVIDENCE_FILES = {"test_end_to_end.py", "test_reports.py"}
 _worker = os.environ.get("PYTEST_XDIST_WORKER")
 if _worker:
     os.environ["DBT_TARGET_PATH"] = str(PROJECT_DIR / "target" / f"pytest-{_worker}")
+    # An xdist worker's __main__ (execnet's) has neither __spec__ nor __file__, which
+    # PySpark takes for a doctest run: importing pyspark.sql.connect (Great
+    # Expectations does) then calls sys.exit(0) and kills the worker. Give it a file,
+    # as a plain pytest run has, so the import fails with the ImportError GX expects.
+    _main = sys.modules["__main__"]
+    if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+        _main.__file__ = "<pytest-xdist worker>"
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the markers
