@@ -42,7 +42,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import PROJECT_DIR
+from orchestration.settings import PROJECT_DIR, dbt_target_dir
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TARGETS = {
@@ -211,7 +211,7 @@ def _dagster_steps(dagster_home: Path) -> tuple[str, dict[str, tuple[float, floa
 def _dbt_nodes(run_id: str) -> list[tuple[str, float, float, str]]:
     """(phase, start, end, status) of each dbt node of the run's `dbt build`."""
     candidates = sorted(
-        (PROJECT_DIR / "target").glob(f"lifecycle_dbt_assets-{run_id[:7]}-*/run_results.json"),
+        dbt_target_dir().glob(f"lifecycle_dbt_assets-{run_id[:7]}-*/run_results.json"),
         key=lambda p: p.stat().st_mtime,
     )
     build = None
