@@ -194,6 +194,38 @@ def test_formats_delimiters_and_schema_drift(con, landing: Path) -> None:
     assert float(con.execute("select amount from raw.pos_transactions").fetchone()[0]) == -5.5
 
 
+def test_parquet_bad_row_is_quarantined_with_its_content(con, landing: Path) -> None:
+    """A Parquet file validated in place: the good row loads, the row without its
+    required id goes to quarantine with the row as delivered."""
+    folder = landing / "pos_transactions" / DAY.isoformat()
+    folder.mkdir(parents=True)
+    pq.write_table(
+        pa.table(
+            {
+                "transaction_id": ["t1", None],
+                "transacted_at": pa.array(
+                    [1767348000000000, 1767348060000000], pa.timestamp("us", tz="UTC")
+                ),
+                "store_id": ["s1", "s1"],
+                "transaction_type": ["sale", "sale"],
+                "amount": pa.array([Decimal("12.50"), Decimal("7.25")], pa.decimal128(18, 2)),
+                "currency": ["EUR", "EUR"],
+            }
+        ),
+        folder / "pos.parquet",
+    )
+    [pos] = load_partition(con, landing, "pos_transactions", DAY)
+    assert (pos.rows_loaded, pos.rows_quarantined) == (1, 1)
+    assert con.execute("select transaction_id from raw.pos_transactions").fetchall() == [("t1",)]
+    row, content, reason = con.execute(
+        "select source_row, raw_content, reason from ingestion.quarantine"
+    ).fetchone()
+    assert row == 2
+    assert json.loads(content)["amount"] in ("7.25", 7.25)
+    assert json.loads(content)["transaction_id"] is None
+    assert "transaction_id" in reason
+
+
 def test_undecodable_row_is_quarantined_alone(con, landing: Path) -> None:
     content = f"{ORDERS_HEADER}\n{GOOD_ORDER}\n".encode() + b"o1,\xff\xfe\n"
     land(landing, "orders", "orders.csv", content)

@@ -630,7 +630,7 @@ def _load_parquet_rows(
     ).fetchone()
     if quarantined:
         row_json = "to_json(struct_pack({}))".format(
-            ", ".join(f'"{name}" := "{name}"' for name in parquet.columns)
+            ", ".join(f'"{name}" := delivered."{name}"' for name in parquet.columns)
         )
         con.execute(
             "insert into ingestion.quarantine (channel, source_file, file_sha256, source_row,"
