@@ -460,6 +460,12 @@ def _incoming_table(parsed: ParsedFile, channel: Channel) -> pa.Table:
     return pa.table({name: pa.array(values, type=pa.string()) for name, values in data.items()})
 
 
+def _raw_insert_columns(channel: Channel) -> str:
+    """The columns a load inserts into raw.<channel>: the contract's, then lineage."""
+    lineage = ["_source_file", "_source_row", "_file_sha256", "_delivery_date", "_loaded_at"]
+    return ", ".join([*channel.column_names, *lineage])
+
+
 def _load_rows(
     con: duckdb.DuckDBPyConnection,
     channel: Channel,
@@ -487,16 +493,7 @@ def _load_rows(
         f" select *, {reason_sql} as _reason from incoming"
     )
     typed = ", ".join(f"{_typed_expression(c)}" for c in channel.columns)
-    targets = ", ".join(
-        [
-            *channel.column_names,
-            "_source_file",
-            "_source_row",
-            "_file_sha256",
-            "_delivery_date",
-            "_loaded_at",
-        ]
-    )
+    targets = _raw_insert_columns(channel)
     params = [source_file, sha256, delivery_date, loaded_at]
     con.execute(
         f"insert into raw.{channel.name} ({targets})"
@@ -608,16 +605,7 @@ def _load_parquet_rows(
         f" select {typed}, {SOURCE_ROW}, {reason_sql} as _reason from ("
         f" select {', '.join(selected)}, file_row_number + 1 as {SOURCE_ROW} from {source})"
     )
-    targets = ", ".join(
-        [
-            *channel.column_names,
-            "_source_file",
-            "_source_row",
-            "_file_sha256",
-            "_delivery_date",
-            "_loaded_at",
-        ]
-    )
+    targets = _raw_insert_columns(channel)
     con.execute(
         f"insert into raw.{channel.name} ({targets})"
         f" select {', '.join(channel.column_names)}, ?, {SOURCE_ROW}, ?, ?, ?"
