@@ -410,12 +410,16 @@ def main(argv: list[str] | None = None) -> int:
     contract_parser.add_argument("--markdown", action="store_true")
 
     argv = sys.argv[1:] if argv is None else argv
+    # Their own options (--warehouse, --truth) go to their own parsers: argparse's
+    # REMAINDER does not take options that come first.
     if argv[:1] == ["stage-accuracy"]:
-        # Its own options (--warehouse, --truth) go to its own parser: argparse's
-        # REMAINDER does not take options that come first.
         from orchestration.stage_accuracy import main as stage_accuracy
 
         return stage_accuracy(argv[1:])
+    if argv[:1] == ["identity-quality"]:
+        from orchestration.identity_quality import main as identity_quality
+
+        return identity_quality(argv[1:])
     args = parser.parse_args(argv)
     settings = get_settings()
     settings.export_env()
@@ -455,10 +459,6 @@ def main(argv: list[str] | None = None) -> int:
 
         _dagster_home()
         return status(settings)
-    if args.command == "identity-quality":
-        from orchestration.identity_quality import main as identity_quality
-
-        return identity_quality(args.identity_args)
     if args.command == "prepare":
         _dagster_home()
         prepare_dbt()

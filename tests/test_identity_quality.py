@@ -109,3 +109,17 @@ def test_command_prints_the_figures(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "over-merged customers (2+ persons): 1" in output
     assert "split persons (2+ customers):       1" in output
     assert main(["--warehouse", str(tmp_path / "none.duckdb"), "--truth", str(truth_dir)]) == 1
+
+
+def test_lifecycle_command_passes_its_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """`lifecycle identity-quality --warehouse W --truth T` reaches the report's parser."""
+    from orchestration.cli import main as lifecycle
+
+    warehouse, truth_dir = write_case(tmp_path, TRUTH)
+    assert (
+        lifecycle(["identity-quality", "--warehouse", str(warehouse), "--truth", str(truth_dir)])
+        == 0
+    )
+    assert "pairwise recall:    0.6667" in capsys.readouterr().out

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from orchestration.contract import load_contract
-from orchestration.generator import aggregates, hard_cases, mess, writers
+from orchestration.generator import aggregates, hard_cases, linking, mess, writers
 from orchestration.generator.identity import make_person
 from orchestration.generator.journeys import emit_referrals, simulate_person
 from orchestration.generator.records import Record
@@ -137,6 +137,7 @@ def generate_demo_data(
     hard_cases.emit_hard_cases(sim, random.Random(f"{seed}:hard_cases"))
     say("generating referrals")
     emit_referrals(sim, random.Random(f"{seed}:referrals"))
+    linking.identify_loose_ends(sim, random.Random(f"{seed}:linking"))
     say("generating ad spend, social posts and media plays")
     aggregates.emit_ad_spend(sim, random.Random(f"{seed}:ad_spend"))
     aggregates.emit_social_posts(sim, random.Random(f"{seed}:social_posts"))

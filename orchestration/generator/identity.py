@@ -41,8 +41,8 @@ IDENTIFIER_COLUMNS: dict[str, dict[str, str]] = {
     "carts": {"cookie_id": "cookie_id", "shop_customer_id": "shop_customer_id", "email": "email"},
     "subscriptions": {"email": "email"},
     "pos_transactions": {"loyalty_card_id": "loyalty_card_id", "phone": "phone", "email": "email"},
-    "calls": {"phone_number": "phone"},
-    "support_tickets": {"email": "email"},
+    "calls": {"phone_number": "phone", "customer_email": "email"},
+    "support_tickets": {"email": "email", "social_handle": "social_handle"},
     "surveys": {"email": "email"},
     "reviews": {"reviewer_email": "email", "reviewer_handle": "social_handle"},
     "referrals": {"referrer_email": "email", "referee_email": "email"},
@@ -87,6 +87,7 @@ class Cookie:
     cookie_id: str
     device_type: str
     login_at: datetime | None = None  # first login on this browser
+    used: bool = False  # visited with at least once
 
     def logged_in(self, at: datetime) -> bool:
         return self.login_at is not None and self.login_at <= at
@@ -97,6 +98,7 @@ class Device:
     device_id: str
     platform: str
     login_at: datetime | None = None
+    used: bool = False  # opened at least once
 
     def logged_in(self, at: datetime) -> bool:
         return self.login_at is not None and self.login_at <= at
@@ -123,6 +125,7 @@ class Person:
     newsletter_at: datetime | None = None
     unsubscribed_at: datetime | None = None
     esp_address: str | None = None  # the address as the email platform stored it
+    handle_linked: bool = False  # handle written next to an email (a review, a DM ticket)
     # Filled while records are emitted; the ground truth is derived from these.
     first_seen_at: datetime | None = None
     identifiers: set[tuple[str, str]] = field(default_factory=set)

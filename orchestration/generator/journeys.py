@@ -36,6 +36,7 @@ class Journey:
         self.lead: dict | None = None
         self.subscription: dict | None = None
         self.prefers_store = False
+        self.app_first = False  # installed the app before using the site
         self.last_source = "direct"
         self.n_purchases = 0
 
@@ -52,15 +53,18 @@ class Journey:
             self.become_customer(t, store=True)
             if rng.random() < 0.4:
                 visit = sim.after(rng, t, 5, min_days=1)
-                end = sim.web_session(
-                    rng, p, visit, rng.choice(["organic", "direct"]), sim.browse_paths(rng, 2)
-                )
-                if rng.random() < 0.5:
+                # The till emailed a receipt; its link brings the person to the site.
+                subscribes = rng.random() < 0.5
+                paths = ["/receipt", *sim.browse_paths(rng, 2)]
+                paths += ["/newsletter/subscribe"] if subscribes else []
+                end = sim.web_session(rng, p, visit, rng.choice(["organic", "direct"]), paths)
+                if subscribes:
                     self.subscribe_newsletter(end)
             self.finish()
             return
         t = sim.day_time(rng, day)
         if entry == "app":
+            self.app_first = True
             self.device = sim.new_device(rng, p)
             t = sim.app_session(rng, p, self.device, t, ["app_open", "screen_view", "screen_view"])
         else:
@@ -82,9 +86,19 @@ class Journey:
             self.become_customer(t, store=rng.random() < 0.2)
         self.finish()
 
+    def in_app(self) -> bool:
+        """An app-first person without an account stays in the app (one surface)."""
+        return self.app_first and self.device is not None and self.p.user_id is None
+
     def engage(self, t: datetime, entry: str) -> datetime:
         sim, rng, p = self.sim, self.rng, self.p
         start = t
+        if self.in_app():
+            for _ in range(rng.choice([1, 1, 2, 3])):
+                t = sim.after(rng, t, 4, min_days=1)
+                events = ["app_open", *["screen_view"] * rng.randint(1, 4)]
+                t = sim.app_session(rng, p, self.device, t, events, signal="engagement")
+            return t
         if rng.random() < 0.6 or entry == "podcast":
             t = sim.after(rng, t, 2)
             t = sim.web_session(
@@ -100,7 +114,7 @@ class Journey:
         if p.handle and rng.random() < 0.5:
             sentiment = rng.choices(["neutral", "positive"], [60, 40])[0]
             sim.mention(rng, p, sim.after(rng, start, 6), sentiment, "engagement")
-        if self.device is None and rng.random() < 0.25:
+        if self.device is None and p.user_id is not None and rng.random() < 0.25:
             self.device = sim.new_device(rng, p)
         if self.device is not None:
             sim.app_session(
@@ -121,7 +135,7 @@ class Journey:
     def evaluate(self, t: datetime) -> datetime:
         sim, rng, p = self.sim, self.rng, self.p
         t = sim.after(rng, t, 3)
-        if self.device is not None and rng.random() < 0.4:
+        if self.device is not None and (self.in_app() or rng.random() < 0.4):
             return sim.app_session(
                 rng, p, self.device, t, ["app_open", "screen_view", "screen_view", "add_to_cart"]
             )
@@ -151,6 +165,8 @@ class Journey:
             if source == "call":
                 sim.call(rng, p, lead_at, "inbound", "sales_enquiry", signal="acquisition")
                 lead_at += timedelta(minutes=rng.randint(3, 20))
+            elif source == "chat":
+                lead_at = sim.web_session(rng, p, lead_at, "direct", ["/contact", "/contact/chat"])
             elif source == "web_form":
                 lead_at = sim.web_session(
                     rng, p, lead_at, "direct", ["/contact", "/contact/thanks"]
@@ -171,7 +187,7 @@ class Journey:
         sim, rng, p = self.sim, self.rng, self.p
         if p.user_id is not None:
             return t
-        if self.device is not None and rng.random() < 0.6:
+        if self.device is not None and (self.in_app() or rng.random() < 0.6):
             t = sim.app_session(rng, p, self.device, t, ["app_open", "sign_up", "screen_view"])
         else:
             cookie = sim.pick_cookie(rng, p)
@@ -188,7 +204,7 @@ class Journey:
                 signal="acquisition",
             )
         if p.signup_at is not None:
-            if self.device is not None and self.device.login_at is None and rng.random() < 0.6:
+            if self.device is not None and self.device.login_at is None and sim.identified(rng):
                 sim.app_session(rng, p, self.device, sim.after(rng, t, 2), ["app_open", "login"])
             if self.device is not None and rng.random() < 0.25:
                 second = sim.new_device(rng, p)  # a tablet or a new phone

@@ -387,6 +387,7 @@ def _channel_sql(days: int, persons: int) -> dict[str, str]:
                 pick(['sales_enquiry', 'order_status', 'complaint', 'support', 'other'],
                     p, k, 'kreason') as reason,
                 cast(floor(30 + u(p, k, 'kdur') * 900) as bigint) as duration_seconds,
+                cast(null as varchar) as customer_email,
                 d as _d
             from drawn
         """,
@@ -405,6 +406,7 @@ def _channel_sql(days: int, persons: int) -> dict[str, str]:
                 ts(d, p, k, 'tts') + to_hours(4) as resolved_at,
                 email,
                 pick(['chat', 'email', 'phone'], p, k, 'tch') as contact_channel,
+                cast(null as varchar) as social_handle,
                 pick(['delivery', 'billing', 'product', 'account'], p, k, 'tcat') as category,
                 cast(1 + floor(u(p, k, 'tcsat') * 5) as bigint) as csat_score,
                 d as _d

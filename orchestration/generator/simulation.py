@@ -25,6 +25,7 @@ from typing import Any
 from orchestration.generator import catalogue
 from orchestration.generator.identity import (
     IDENTIFIER_COLUMNS,
+    KNOWN_TYPES,
     Device,
     Person,
     email_as_written,
@@ -50,6 +51,33 @@ AT_RISK_AFTER = timedelta(days=30)
 CHURNED_AFTER = timedelta(days=60)
 SUBSCRIPTION_PERIOD = timedelta(days=30)
 TRIAL_LENGTH = timedelta(days=14)
+
+# How a brand learns who is behind an identifier, as tag managers, CDPs and
+# service tools do: a login; a form that asks for the email (newsletter,
+# contact, chat, sign-up, login, checkout); a decorated link (an email
+# campaign's subscriber id, a referral invite, an e-receipt's customer token);
+# a till that registers a card with phone and email; a call-centre agent who
+# finds the caller's record; a direct message that becomes a support ticket.
+# Someone without an account keeps to one browser, and an app-first person
+# stays in the app until they sign up (a person who never identifies shows up
+# on one surface only). Each identification is lost with probability
+# UNIDENTIFIED_SHARE (an ad blocker, a dismissed consent banner, a skipped
+# login), and linking.identify_loose_ends gives a loose identifier one more
+# chance, so a small share of identifiers can never be joined: the gap the
+# quality report's attainable recall shows.
+UNIDENTIFIED_SHARE = 0.02
+FORM_PATHS = frozenset(
+    {
+        "/newsletter/subscribe",
+        "/contact/thanks",
+        "/contact/chat",
+        "/account/signup",
+        "/account/login",
+        "/checkout",
+    }
+)
+# Landing pages of links that carry a signed customer token (the e-receipt).
+TOKEN_PATHS = frozenset({"/receipt"})
 
 # Columns of the referral row that identify the referee, not the referrer.
 REFEREE_COLUMNS = {"referee_email"}
@@ -220,8 +248,21 @@ class Simulation:
         return None, None, None, None  # direct
 
     def pick_cookie(self, rng: random.Random, person: Person):
+        """The browser of a visit: the first one until the person has an account."""
+        if person.user_id is None:
+            return person.cookies[0]
         weights = [6, 3, 2][: len(person.cookies)]
         return rng.choices(person.cookies, weights)[0]
+
+    @staticmethod
+    def is_known(person: Person) -> bool:
+        """Whether the person has exposed an identifier that names them (not a cookie)."""
+        return any(kind in KNOWN_TYPES for kind, _ in person.identifiers)
+
+    @staticmethod
+    def identified(rng: random.Random) -> bool:
+        """Whether one identification reaches the export (see UNIDENTIFIED_SHARE)."""
+        return rng.random() >= UNIDENTIFIED_SHARE
 
     def web_session(
         self,
@@ -238,6 +279,10 @@ class Simulation:
     ) -> datetime:
         """Page views of one visit; returns the time of the last page."""
         cookie = cookie or self.pick_cookie(rng, person)
+        first_use = not cookie.used
+        cookie.used = True
+        if first_use and person.user_id and self.identified(rng):
+            login = True  # a new browser of an account holder: they sign in
         if login and person.user_id and not cookie.logged_in(at):
             cookie.login_at = at
         utm_source, utm_medium, utm_campaign, referrer = self._utm(rng, source, at, campaign)
@@ -250,13 +295,19 @@ class Simulation:
                     query += f"&utm_campaign={utm_campaign}"
                 url += ("&" if "?" in url else "?") + query
             logged_in = person.user_id is not None and cookie.logged_in(at)
+            # A form submit or an email's decorated link tells the site who it is.
+            identify = (
+                path in FORM_PATHS
+                or path in TOKEN_PATHS
+                or (i == 0 and source in ("email", "referral"))
+            )
             row = {
                 "event_id": random_uuid(rng),
                 "event_at": at,
                 "cookie_id": cookie.cookie_id,
                 "user_id": person.user_id if logged_in else None,
                 "email": email_as_written(rng, person)
-                if logged_in and rng.random() < 0.9
+                if (logged_in and rng.random() < 0.9) or (identify and self.identified(rng))
                 else None,
                 "url": url,
                 "referrer": referrer if i == 0 else previous_url,
@@ -308,6 +359,10 @@ class Simulation:
         signal: str | None = None,
     ) -> datetime:
         version = rng.choice(catalogue.APP_VERSIONS)
+        new_install = not device.used and person.user_id is not None and "login" not in events
+        if new_install and self.identified(rng):
+            events = [events[0], "login", *events[1:]]  # a new install: they sign in
+        device.used = True
         for i, name in enumerate(events):
             event_signal = signal if i == 0 else None
             if name == "sign_up":
@@ -402,7 +457,10 @@ class Simulation:
         )
         if has_account and person.shop_customer_id is None:
             person.shop_customer_id = self.serial_id("C")
-        email_index = 1 if len(person.emails) > 1 and rng.random() < 0.3 else 0
+        # The second (work) address is used only with the phone next to it: the
+        # phone is then the one link between the person's two emails.
+        second = len(person.emails) > 1 and person.phone is not None
+        email_index = 1 if second and rng.random() < 0.3 else 0
         # Shop exports carry the account's email on every order (guest orders too).
         with_email = True
         row = {
@@ -411,8 +469,9 @@ class Simulation:
             "updated_at": at,
             "shop_customer_id": person.shop_customer_id if has_account else None,
             "customer_email": email_as_written(rng, person, email_index) if with_email else None,
+            # Checkout asks for a delivery phone.
             "phone": phone_as_written(rng, person.phone)
-            if person.phone and rng.random() < 0.5
+            if person.phone and (email_index == 1 or self.identified(rng))
             else None,
             "currency": currency,
             "subtotal_amount": subtotal,
@@ -514,17 +573,22 @@ class Simulation:
         else:
             card = person.loyalty_card_id if card_issued_now or rng.random() < 0.9 else None
         transaction_id = f"TX-{store[3:6]}-{random_hex(rng, 10).upper()}"
+        phone_written = person.phone is not None and (card_issued_now or rng.random() < 0.25)
+        # Without a card, the till offers an e-receipt: most give their email.
+        e_receipt = card is None and not phone_written and self.identified(rng)
         row = {
             "transaction_id": transaction_id,
             "transacted_at": at,
             "store_id": store,
             "loyalty_card_id": card,
-            # A card is registered at the till with the holder's phone (or email).
-            "phone": phone_as_written(rng, person.phone)
-            if person.phone and (card_issued_now or rng.random() < 0.25)
-            else None,
+            # A card is registered at the till with the holder's phone and email;
+            # a phone typed without a card is for the e-receipt, sent by email.
+            "phone": phone_as_written(rng, person.phone) if phone_written else None,
             "email": email_as_written(rng, person)
-            if (card_issued_now and not person.phone) or rng.random() < 0.25
+            if (card_issued_now and (not person.phone or self.identified(rng)))
+            or (phone_written and card is None)
+            or e_receipt
+            or rng.random() < 0.25
             else None,
             "transaction_type": "sale",
             "amount": amount,
@@ -580,9 +644,13 @@ class Simulation:
         if not self.in_window(at):
             return None
         person.lead_id = person.lead_id or self.serial_id("LEAD-")
-        email_index = 1 if len(person.emails) > 1 and rng.random() < 0.5 else 0
-        with_email = source != "call" or rng.random() < 0.4
-        with_phone = person.phone is not None and (source == "call" or rng.random() < 0.5)
+        second = len(person.emails) > 1 and person.phone is not None
+        email_index = 1 if second and rng.random() < 0.5 else 0
+        # A sales agent taking a lead by phone asks for an email to send the quote to.
+        with_email = source != "call" or self.identified(rng)
+        with_phone = person.phone is not None and (
+            source == "call" or email_index == 1 or rng.random() < 0.5
+        )
         named = rng.random() < (0.6 if source == "call" else 0.9)
         row = {
             "lead_id": person.lead_id,
@@ -627,15 +695,30 @@ class Simulation:
             "direction": direction,
             "reason": reason,
             "duration_seconds": rng.randint(20, 900),
+            # The agent finds the caller's customer record when the brand has their email.
+            "customer_email": email_as_written(rng, person)
+            if ("email", person.email) in person.identifiers and self.identified(rng)
+            else None,
         }
         self.emit("calls", row, at, person, signal=signal)
 
-    def support_ticket(self, rng: random.Random, person: Person, at: datetime, happy: bool) -> None:
+    def support_ticket(
+        self,
+        rng: random.Random,
+        person: Person,
+        at: datetime,
+        happy: bool,
+        *,
+        social_handle: str | None = None,
+    ) -> None:
+        """A ticket; with ``social_handle`` it was opened from a direct message."""
         if not self.in_window(at):
             return
         channel = rng.choices(["email", "chat", "phone"], [50, 35, 15])[0]
         if channel == "phone" and person.phone is None:
             channel = "email"
+        if social_handle is not None:
+            channel = "social"
         row = {
             "ticket_id": f"TCK-{random_hex(rng, 8).upper()}",
             "opened_at": at,
@@ -643,6 +726,7 @@ class Simulation:
             "resolved_at": None,
             "email": email_as_written(rng, person),
             "contact_channel": channel,
+            "social_handle": social_handle,
             "category": rng.choice(catalogue.SUPPORT_CATEGORIES),
             "csat_score": None,
         }
@@ -693,8 +777,11 @@ class Simulation:
         email = handle = None
         if person.handle and rng.random() < 0.7:
             handle = handle_as_written(rng, person.handle)
-            if rng.random() < 0.4:
+            # A verified-buyer review names the buyer's email next to a handle
+            # the brand has not linked yet.
+            if rng.random() < 0.4 or (not person.handle_linked and self.identified(rng)):
                 email = email_as_written(rng, person)
+                person.handle_linked = True
         else:
             email = email_as_written(rng, person)
         row = {
@@ -711,7 +798,9 @@ class Simulation:
     def mention(
         self, rng: random.Random, person: Person, at: datetime, sentiment: str, signal: str | None
     ) -> None:
-        if person.handle is None:
+        # A person who never identified shows up on one surface only: their
+        # social life is out of the brand's sight.
+        if person.handle is None or not self.is_known(person):
             return
         row = {
             "mention_id": f"MN-{random_hex(rng, 12)}",
@@ -722,6 +811,14 @@ class Simulation:
             "likes": rng.choices([0, 1, 2, 5, 20, 150], [30, 25, 20, 15, 8, 2])[0],
         }
         self.emit("social_mentions", row, at, person, signal=signal)
+        if not person.handle_linked:
+            # The social team answers the first mention; the person writes back
+            # by direct message, which opens a ticket with handle and email.
+            person.handle_linked = True
+            if self.identified(rng):
+                handle = handle_as_written(rng, person.handle)
+                dm_at = at + timedelta(minutes=rng.randint(20, 600))
+                self.support_ticket(rng, person, dm_at, True, social_handle=handle)
 
     def listen(self, rng: random.Random, person: Person, at: datetime) -> None:
         """A known subscriber plays an episode; aggregated per day in :mod:`aggregates`."""

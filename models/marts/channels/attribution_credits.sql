@@ -123,7 +123,9 @@ aggregated as (
         channel,
         campaign,
         attribution_model,
-        sum(credit) as credit
+        -- Capped: the shares of one conversion can sum to 1.0000000000000002 in
+        -- floating point.
+        least(sum(credit), 1.0) as credit
     from unpivoted
     group by
         conversion_id,

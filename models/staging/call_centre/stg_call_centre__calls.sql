@@ -26,6 +26,7 @@ renamed as (
         direction,
         reason,
         duration_seconds,
+        {{ normalize_email('customer_email') }} as email,
         'calls' as channel,
         _source_file as source_file,
         _source_row as source_row,

@@ -27,6 +27,7 @@ renamed as (
         resolved_at,
         {{ normalize_email('email') }} as email,
         contact_channel,
+        {{ normalize_handle('social_handle') }} as social_handle,
         category,
         csat_score,
         'support_tickets' as channel,
