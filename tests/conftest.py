@@ -2,8 +2,8 @@
 
 The suite runs on two workers (pytest-xdist, ``--dist loadgroup``). Each test file
 is one group, so a module's expensive fixture (a generated dataset, a dbt build) is
-built once, on one worker. The files that build the Evidence site share one group:
-the Evidence project folder (``reports/.evidence``, ``reports/build``) exists once.
+built once, on one worker. test_reports.py builds the Evidence site in a copy of
+the project, so it runs beside test_end_to_end.py, which builds in reports/ itself.
 Each worker keeps dbt's artifacts (the manifest Dagster loads) in a folder of its
 own, so that one worker's ``dbt parse --vars ...`` never rewrites the manifest
 another is reading.
@@ -18,8 +18,6 @@ from pathlib import Path
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-# Test files that build the Evidence site in the one reports/ folder.
-EVIDENCE_FILES = {"test_end_to_end.py", "test_reports.py"}
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER")
 if _worker:
@@ -36,6 +34,4 @@ if _worker:
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        name = item.path.name
-        group = "evidence" if name in EVIDENCE_FILES else name
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(item.path.name))

@@ -23,6 +23,7 @@ from orchestration.reporting import (
     REPORT_TABLES,
     PersonalDataError,
     ReportBuildError,
+    _needs_npm_ci,
     _run_step,
     build_report_site,
     export_report_database,
@@ -468,6 +469,28 @@ def _fake_data_docs(folder: Path) -> Path:
     return folder
 
 
+def _reports_project_copy(target: Path) -> Path:
+    """The Evidence project copied to ``target``, sharing the installed node_modules.
+
+    The end-to-end tests build the site in reports/ itself; a copy lets this file
+    build at the same time on another pytest worker. Files keep their times
+    (copy2), so the committed lock stays older than the install and the build
+    never runs ``npm ci``, which would replace the shared node_modules.
+    """
+    installed = REPORTS_DIR / "node_modules"
+    if not (installed / ".package-lock.json").exists():
+        pytest.skip("reports/node_modules not installed (npm ci)")
+    shutil.copytree(
+        REPORTS_DIR,
+        target,
+        copy_function=shutil.copy2,
+        ignore=shutil.ignore_patterns("node_modules", ".evidence", "build"),
+    )
+    (target / "node_modules").symlink_to(installed, target_is_directory=True)
+    assert not _needs_npm_ci(target), "the copy would reinstall the shared node_modules"
+    return target
+
+
 def screenshot_dir() -> Path:
     """``LIFECYCLE_SCREENSHOTS``, else tests/artifacts/screenshots (git-ignored)."""
     return Path(os.environ.get("LIFECYCLE_SCREENSHOTS") or REPO / "tests/artifacts/screenshots")
@@ -481,9 +504,10 @@ def built_site(fixture_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
     export_report_database(fixture_warehouse, report_db)
     data_docs = _fake_data_docs(tmp_path_factory.mktemp("gx") / "local_site")
     prefix = _no_network_prefix()
+    project = _reports_project_copy(tmp_path_factory.mktemp("evidence") / "reports")
     started = time.monotonic()
     build_dir = build_report_site(
-        REPORTS_DIR,
+        project,
         report_db,
         log=lambda _: None,
         timeout_s=900,
