@@ -53,8 +53,14 @@ def lifecycle_dbt_assets(
     config: DbtBuildConfig,
 ):
     """`dbt build`: seeds, staging, intermediate and marts, each model followed by its
-    tests. Each materialization carries dbt's execution time for the model."""
-    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    tests. Each materialization carries dbt's execution time for the model.
+
+    dbt's unit tests check model logic on fixed inputs, which no daily delivery
+    changes: they belong to development and CI (`make test` runs them all,
+    tests/test_dbt_unit_tests.py), not to every scheduled build."""
+    args = ["build", "--exclude", "test_type:unit"]
+    if config.full_refresh:
+        args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()
     _check_source_freshness(context, dbt, warehouse)
 
