@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -55,3 +57,36 @@ def test_ingestion_is_partitioned_daily_and_sources_link_to_it(defs: dg.Definiti
 def test_sensors(defs: dg.Definitions) -> None:
     assert defs.resolve_sensor_def("landing_sensor").job_name == "daily_materialization"
     assert defs.resolve_sensor_def("alert_on_run_failure") is not None
+
+
+def test_the_jobs_dbt_build_reuses_the_parse(tmp_path: Path) -> None:
+    """dbt keeps partial-parse state per target: the manifest prepared for Dagster must
+    be parsed for the target its dbt resource names, or every build parses again."""
+    import shutil
+    import subprocess
+    import sys
+
+    from orchestration.cli import _parse_dbt
+    from orchestration.settings import PROJECT_DIR, get_settings
+
+    parsed, run = tmp_path / "parsed", tmp_path / "run"
+    _parse_dbt(parsed)
+    run.mkdir()
+    shutil.copy(parsed / "partial_parse.msgpack", run)  # as dagster-dbt does for a run
+    completed = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "ls",
+            "--target",
+            get_settings().dbt_target,
+            "--target-path",
+            str(run),
+            "--select",
+            "customers",
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Unable to do partial parsing" not in completed.stdout, completed.stdout
