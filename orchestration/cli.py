@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -155,7 +157,19 @@ def next_day(settings: Settings, *, then_run: bool = False, with_report: bool = 
     return 0
 
 
-PARSED_FOR = ".parsed_for_target"  # the dbt target the manifest was parsed for
+PARSED_FOR = ".parsed_for"  # the target and profile settings the manifest was parsed with
+
+
+def _parse_fingerprint() -> str:
+    """The dbt target and the values of the environment variables profiles.yml and
+    dbt_project.yml read. dbt keeps its partial-parse state only while these stay the
+    same, and the spark target materializes differently, so a change means a parse."""
+    names = set()
+    for name in ("profiles.yml", "dbt_project.yml"):
+        text = (PROJECT_DIR / name).read_text(encoding="utf-8")
+        names |= set(re.findall(r"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]", text))
+    values = {name: os.environ.get(name) for name in sorted(names)}
+    return json.dumps({"target": get_settings().dbt_target, "env": values}, sort_keys=True)
 
 
 def _manifest_is_stale() -> bool:
@@ -163,8 +177,8 @@ def _manifest_is_stale() -> bool:
     parsed_for = dbt_target_dir() / PARSED_FOR
     if not manifest.exists() or not parsed_for.exists():
         return True
-    if parsed_for.read_text(encoding="utf-8").strip() != get_settings().dbt_target:
-        return True  # the spark target materializes differently: parse again
+    if parsed_for.read_text(encoding="utf-8") != _parse_fingerprint():
+        return True
     built = manifest.stat().st_mtime
     watched = [PROJECT_DIR / "dbt_project.yml", PROJECT_DIR / "profiles.yml"]
     for folder in ("models", "macros", "seeds", "tests/dbt"):
@@ -211,7 +225,7 @@ def _parse_dbt(target: Path) -> None:
     )
     if completed.returncode != 0:
         raise SystemExit(f"dbt parse failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
-    (target / PARSED_FOR).write_text(get_settings().dbt_target + "\n", encoding="utf-8")
+    (target / PARSED_FOR).write_text(_parse_fingerprint(), encoding="utf-8")
 
 
 def _log_to_file(settings: Settings) -> Path:
