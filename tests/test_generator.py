@@ -480,6 +480,32 @@ def test_known_persons_identifiers_meet_in_records(run, channel_rows):
     assert linked / pairs >= 0.95, f"only {linked / pairs:.3f} of identifier pairs linkable"
 
 
+def test_some_leads_misspell_the_last_name(run, channel_rows):
+    """The typos hard case: a person's leads carry their last name once as written
+    and once with two neighbouring letters swapped."""
+    owner = {
+        (r["identifier_type"], r["identifier_value"]): r["person_id"]
+        for r in read_truth(run["truth"], "identifiers.csv")
+    }
+    names = defaultdict(set)
+    for _, _, row in channel_rows["crm_leads"]:
+        person = owner.get(("lead_id", str(row["lead_id"])))
+        if person and row.get("last_name"):
+            names[person].add(str(row["last_name"]))
+
+    def swapped(a: str, b: str) -> bool:
+        differ = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
+        return (
+            len(a) == len(b)
+            and len(differ) == 2
+            and differ[1] == differ[0] + 1
+            and a[differ[0]] == b[differ[1]]
+            and a[differ[1]] == b[differ[0]]
+        )
+
+    assert any(swapped(a, b) for found in names.values() for a in found for b in found if a < b)
+
+
 def _landing_files(landing: Path) -> dict[str, bytes]:
     return {p.relative_to(landing).as_posix(): p.read_bytes() for p in landing.rglob("*.*")}
 

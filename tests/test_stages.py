@@ -34,7 +34,7 @@ BIN = Path(sys.executable).parent
 PERSONS, DAYS, SEED = 300, 30, 42
 INCREMENT_FROM = date(2026, 1, 26)  # days 1-25 first, then 26-30 incrementally
 # The default dataset (2,000 persons, 90 days) measures 0.986 for the customers
-# mapped one-to-one to a person and 0.983 over all mapped customers; this small one
+# mapped one-to-one to a person and 0.981 over all mapped customers; this small one
 # is harder (a 30-day window leaves more persons half-identified). A split fragment
 # disagrees on the days before it was seen: that is an identity error (issue 3).
 ONE_TO_ONE_TARGET = 0.95

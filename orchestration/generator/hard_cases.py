@@ -10,6 +10,9 @@
 - Two emails linked only through a phone: an old address that appears only on
   a CRM lead taken by phone, while the usual address appears with the same
   phone on another lead.
+- Typos in names: event leads typed in later with the last name misspelt; one in
+  three also has two letters of the email swapped, so that only probabilistic
+  matching can join it to the person.
 
 Every row goes through :meth:`Simulation.emit`, so the truth books each
 identifier to whoever exposed it; identifiers that belong to no one person
@@ -144,9 +147,49 @@ def emails_linked_by_phone(sim: Simulation, rng: random.Random, n_persons: int) 
         sim.emit("crm_leads", row, second, person, signal="acquisition")
 
 
+def _swap_two_letters(rng: random.Random, text: str) -> str | None:
+    """``text`` with two neighbouring, different letters swapped (a typing slip)."""
+    spots = [
+        i
+        for i in range(len(text) - 1)
+        if text[i].isalpha() and text[i + 1].isalpha() and text[i] != text[i + 1]
+    ]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+
+
+def names_typed_with_typos(sim: Simulation, rng: random.Random, n_persons: int) -> None:
+    """A lead typed in later from a paper form at an event, the last name misspelt.
+
+    Of every three, two carry the person's own email, which exact stitching joins;
+    the third has two letters of the email's local part swapped as well and no phone,
+    so it shares no identifier with the person's other records: only probabilistic
+    matching (same digits, similar letters, similar last name) can join it.
+    """
+    people = _eligible(sim, lambda p: p.lead_id is not None)
+    for i, person in enumerate(rng.sample(people, min(n_persons, len(people)))):
+        last_name = _swap_two_letters(rng, person.last_name)
+        at = _moment(sim, rng, person)
+        if last_name is None or at is None:
+            continue
+        email = email_as_written(rng, person)
+        if i % 3 == 2:
+            local, _, domain = person.email.partition("@")
+            swapped = _swap_two_letters(rng, local)
+            if swapped is None:
+                continue
+            email = f"{swapped}@{domain}"
+        row = _lead_row(sim, at, person, email, None, "event")
+        row["last_name"] = last_name
+        sim.emit("crm_leads", row, at, person, signal="acquisition")
+
+
 def emit_hard_cases(sim: Simulation, rng: random.Random) -> None:
     n = sim.n_persons
     family_tablets(sim, rng, max(1, n // 200))
     store_default_cards(sim, rng, max(4, n // 40))
     placeholder_contacts(sim, rng, max(2, n // 100))
     emails_linked_by_phone(sim, rng, max(2, n // 100))
+    names_typed_with_typos(sim, rng, max(3, n // 130))
