@@ -37,8 +37,9 @@ def _nodes_of(record) -> set[Identifier]:
     return nodes
 
 
-def _components(records, shared: set[Identifier]) -> dict[Identifier, Identifier]:
-    """Union-find over the identifiers of one person's records: identifier -> root."""
+def _components(node_sets, shared: set[Identifier]) -> dict[Identifier, Identifier]:
+    """Union-find over the identifiers of one person's records (one set of nodes per
+    record): identifier -> root."""
     parent: dict[Identifier, Identifier] = {}
 
     def find(node: Identifier) -> Identifier:
@@ -47,8 +48,8 @@ def _components(records, shared: set[Identifier]) -> dict[Identifier, Identifier
             node = parent[node]
         return node
 
-    for record in records:
-        nodes = sorted(_nodes_of(record) - shared)
+    for record_nodes in node_sets:
+        nodes = sorted(record_nodes - shared)
         for node in nodes:
             parent.setdefault(node, node)
         for node in nodes[1:]:
@@ -112,7 +113,8 @@ def identify_loose_ends(sim: Simulation, rng: random.Random) -> None:
         records = by_person.get(person.person_id)
         if not records or not any(kind in KNOWN_TYPES for kind, _ in person.identifiers):
             continue
-        roots = _components(records, shared)
+        observed = [(record.at, _nodes_of(record)) for record in records]
+        roots = _components((nodes for _, nodes in observed), shared)
         # The visit writes the person's main email, so it joins its component
         # (or, for a referee whose email only an invitation carried, founds it).
         main = roots.get(("email", person.email))
@@ -124,5 +126,5 @@ def identify_loose_ends(sim: Simulation, rng: random.Random) -> None:
             if not sim.identified(rng):
                 continue
             loose = groups[root]
-            last = max(r.at for r in records if _nodes_of(r) & loose)
+            last = max(at for at, nodes in observed if nodes & loose)
             _identify(sim, rng, person, loose, last)
