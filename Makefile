@@ -83,8 +83,10 @@ serve-report: ## serve the built report site on http://127.0.0.1:8000
 
 BENCH_SIZES ?= 10000,100000,1000000
 BENCH_DAYS ?= 365
-bench: install ## time and measure the pipeline at 10k, 100k, 1M persons (BENCH_SIZES=..., BENCH_DAYS=...)
-	$(BIN)/python -m orchestration.bench --sizes $(BENCH_SIZES) --days $(BENCH_DAYS)
+BENCH_SPARK_SIZES ?= 100000
+bench: install ## time and measure the pipeline at 10k, 100k, 1M persons (BENCH_SIZES=..., BENCH_DAYS=..., BENCH_SPARK_SIZES=...)
+	$(BIN)/python -m orchestration.bench --sizes $(BENCH_SIZES) --days $(BENCH_DAYS) \
+	  --spark-sizes "$(BENCH_SPARK_SIZES)"
 
 lint: install ## ruff (lint + format check)
 	$(BIN)/ruff check .

@@ -75,6 +75,8 @@ PHASES = (
     "quality checks",
     "report sources",
 )
+# The dbt phases of seeds and models (what the Spark figure builds too).
+DBT_MODEL_PHASES = ("seeds", "staging", "identity stitching", "touchpoints", "stages", "KPIs")
 # phase -> the warehouse count its rows per second divide
 PHASE_INPUT = {
     "ingestion": "raw_rows",
@@ -360,6 +362,8 @@ class SizeResult:
     reference: Measured
     reference_figures: dict
     figures: dict
+    spark: dict[str, Measured] = field(default_factory=dict)
+    """On the sizes of --spark-sizes: `lake export` and `dbt build` on the spark target."""
 
 
 def _env(work: Path, start: date) -> dict[str, str]:
@@ -383,7 +387,43 @@ def _lifecycle(*args: str) -> list[str]:
     return [sys.executable, "-m", "orchestration.cli", *args]
 
 
-def bench_size(persons: int, days: int, root: Path, *, incremental: bool) -> SizeResult:
+def bench_spark(work: Path, env: dict[str, str]) -> dict[str, Measured]:
+    """The year's raw layer exported to the Parquet lake, then seeds and models built
+    on the spark target (dbt-spark session mode, local PySpark): the same build as the
+    DuckDB one without its tests, which on Spark take longer than the models."""
+    from orchestration.spark_build import WITHOUT_TESTS
+
+    env = {
+        **env,
+        "LIFECYCLE_LAKE": str(work / "lake"),
+        "LIFECYCLE_SPARK_WAREHOUSE": str(work / "spark"),
+    }
+    say("  spark: raw layer -> Parquet lake")
+    exported = measure(
+        [sys.executable, "-m", "orchestration.ingest.lake"], env, work / "spark_lake.log"
+    )
+    say(f"  spark: lake {exported.seconds:.0f}s; lifecycle-dbt build --target spark (no tests)")
+    built = measure(
+        [
+            str(Path(sys.executable).parent / "lifecycle-dbt"),
+            "build",
+            "--target",
+            "spark",
+            *("--target-path", str(work / "target-spark")),
+            *WITHOUT_TESTS,
+        ],
+        env,
+        work / "spark_build.log",
+    )
+    if exported.returncode or built.returncode:
+        say(f"  the Spark build FAILED, see {work / 'spark_build.log'}")
+    say(f"  spark: dbt build {built.seconds:.0f}s")
+    return {"lake export": exported, "dbt build": built}
+
+
+def bench_size(
+    persons: int, days: int, root: Path, *, incremental: bool, spark: bool = False
+) -> SizeResult:
     work = root / f"persons-{persons}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -449,6 +489,7 @@ def bench_size(persons: int, days: int, root: Path, *, incremental: bool) -> Siz
     )
     full_phases["report sources"] = (report.seconds, report.peak_rss)
     figures = warehouse_figures(work / "warehouse" / "lifecycle.duckdb")
+    on_spark = bench_spark(work, env) if spark else {}
 
     inc: Measured | None = None
     inc_phases: dict[str, tuple[float, int]] = {}
@@ -481,6 +522,7 @@ def bench_size(persons: int, days: int, root: Path, *, incremental: bool) -> Siz
         reference=reference,
         reference_figures=reference_figures,
         figures=figures,
+        spark=on_spark,
     )
 
 
@@ -617,6 +659,20 @@ def report(results: list[SizeResult], days: int) -> str:
                 f"- {r.persons:>9,} persons: {t:7.0f} s,"
                 f" {t / max(r.figures['touchpoints'], 1) * 1e6:6.1f} s per M touchpoints"
             )
+    for r in results:
+        if not r.spark:
+            continue
+        models = sum(r.full_phases.get(phase, (0.0, 0))[0] for phase in DBT_MODEL_PHASES)
+        lake, built = r.spark["lake export"], r.spark["dbt build"]
+        status = "" if lake.returncode == 0 and built.returncode == 0 else " (FAILED)"
+        lines += [
+            "",
+            f"Spark local beside DuckDB ({r.persons:,} persons; informative, no target):",
+            f"- spark target{status}: lake export {lake.seconds:.0f} s, dbt build (seeds and"
+            f" models, no tests) {built.seconds:.0f} s, peak {_gib(built.peak_rss)} GiB",
+            f"- duckdb target, the same nodes in the full build: {models:.0f} s"
+            f" (phases {', '.join(DBT_MODEL_PHASES)})",
+        ]
     lines.append("")
     lines.append("Core outputs, pipeline vs reference (largest size):")
     ref = big.reference_figures
@@ -651,9 +707,16 @@ def main(argv: list[str] | None = None) -> int:
         help="where the warehouses and landing folders go (default /tmp/lifecycle-bench)",
     )
     parser.add_argument("--no-incremental", action="store_true")
+    parser.add_argument(
+        "--spark-sizes",
+        default=os.environ.get("BENCH_SPARK_SIZES", "100000"),
+        help="sizes also built on the spark target after the DuckDB full build"
+        " (default $BENCH_SPARK_SIZES or 100000; '' for none)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep each size's work folder")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    spark_sizes = {int(s.replace("_", "")) for s in args.spark_sizes.split(",") if s.strip()}
     say(f"machine: {machine()}")
     # The dbt manifest once, before any timing (the runs would parse it otherwise).
     subprocess.run(
@@ -661,7 +724,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     results = []
     for persons in sizes:
-        result = bench_size(persons, args.days, args.workdir, incremental=not args.no_incremental)
+        result = bench_size(
+            persons,
+            args.days,
+            args.workdir,
+            incremental=not args.no_incremental,
+            spark=persons in spark_sizes,
+        )
         results.append(result)
         (args.workdir / f"persons-{persons}" / "result.json").write_text(
             json.dumps(
@@ -678,6 +747,7 @@ def main(argv: list[str] | None = None) -> int:
                     "reference": result.reference_figures,
                     "reference_seconds": result.reference.seconds,
                     "figures": result.figures,
+                    "spark_seconds": {k: m.seconds for k, m in result.spark.items()},
                 },
                 indent=2,
                 default=str,

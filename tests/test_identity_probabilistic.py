@@ -72,13 +72,6 @@ def test_fewer_than_two_profiles_give_no_edges() -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="Splink's Spark dialect subclasses sqlglot's, which the compiled sqlglot"
-    " (sqlglot[rs], required by dagster-dbt) forbids; the spark target scores with"
-    " Splink's DuckDB backend until that is fixed",
-)
 def test_spark_backend_scores_the_same_pairs(tmp_path: Path) -> None:
     """Splink's Spark backend finds the same pairs with the same probabilities as its
     DuckDB backend."""

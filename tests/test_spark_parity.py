@@ -2,8 +2,9 @@
 
 One small generated dataset is ingested once into DuckDB's raw tables and
 exported to the Parquet lake (orchestration.ingest.lake); dbt then builds it
-twice: `dbt build --target duckdb` and `lifecycle-dbt build --target spark`
-(dbt-spark in session mode on local PySpark). Every mart is compared: row
+twice, with the opt-in probabilistic matching on: `dbt build --target duckdb`
+and `lifecycle-dbt build --target spark` (dbt-spark in session mode on local
+PySpark; Splink's Spark backend scores there). Every mart is compared: row
 count, the set of its key values (the columns of its `unique` /
 `unique_combination_of_columns` tests), and per column an aggregate: the sum of
 a numeric column (within floating-point tolerance), the number of distinct
@@ -36,6 +37,9 @@ ABS_TOLERANCE = 1e-6
 # Written with the time of the dbt invocation, so they differ between two builds.
 RUN_TIME_COLUMNS = {"updated_at", "merged_at", "keyed_at", "changed_at", "recorded_at"}
 WITHOUT_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+# The opt-in Splink step too: Splink's DuckDB backend on one side, its Spark backend
+# on the other.
+VARS = ["--vars", '{"identity_probabilistic_matching": true}']
 NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
 
 
@@ -82,6 +86,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
             *("--target-path", str(root / f"target-{target}")),
             *("--log-path", str(root / f"logs-{target}")),
             *WITHOUT_TESTS,
+            *VARS,
         ]
         for target, executable in (("duckdb", "dbt"), ("spark", "lifecycle-dbt"))
     }
@@ -185,3 +190,77 @@ def test_marts_are_equal_on_duckdb_and_spark(builds: dict) -> None:
 
 # Marts that the 30-day dataset may leave empty (no merges in one build).
 EMPTY_ON_SMALL_DATA = {"customer_merges"}
+
+
+def test_checks_and_report_read_the_spark_tables(builds: dict, tmp_path: Path) -> None:
+    """What runs after dbt on the spark target: the Spark tables published as views in
+    a DuckDB warehouse (here a copy of the DuckDB build's, so its DuckDB tables are
+    replaced), the staging and marts GX suites pass on them, and the report export
+    gives the same tables as from the DuckDB build."""
+    from expectations import marts, staging
+    from expectations.results import write_check_results
+    from expectations.runner import validate_suites
+    from expectations.suite import RunParameters
+    from orchestration.reporting import export_report_database
+    from orchestration.spark_tables import publish_spark_tables
+
+    root = builds["root"]
+    warehouses = {side: tmp_path / f"{side}.duckdb" for side in ("duckdb", "spark")}
+    for path in warehouses.values():
+        shutil.copy2(builds["env"]["LIFECYCLE_WAREHOUSE"], path)
+    with duckdb.connect(str(warehouses["spark"])) as con:
+        published = publish_spark_tables(con, root / "spark")
+    assert "marts.customers" in published.replaced_tables
+    assert published.views["marts.customers"] > 0
+    assert not published.without_files, published.without_files
+
+    run = RunParameters()
+    suites = [*staging.suites(run, staging.TABLES), *marts.suites(run, marts.TABLES)]
+    outcomes = validate_suites(
+        warehouses["spark"], suites, gx_root=tmp_path / "gx", checkpoint="spark"
+    )
+    assert len(outcomes) == len(suites)
+    errors = [f"{o.suite}: {f.expectation} {f.observed}" for o in outcomes for f in o.errors]
+    assert not errors, "\n".join(errors)
+
+    # The report's data-health page reads the check results: the same on both sides.
+    for path in warehouses.values():
+        with duckdb.connect(str(path)) as con:
+            write_check_results(con, run_id="parity", checked_at=run.checked_at, outcomes=outcomes)
+    reports = {
+        side: export_report_database(path, tmp_path / f"report-{side}.duckdb")
+        for side, path in warehouses.items()
+    }
+    assert reports["spark"] == reports["duckdb"]
+    differences = []
+    with duckdb.connect() as con:
+        for side in reports:
+            con.execute(f"attach '{tmp_path / f'report-{side}.duckdb'}' as {side} (read_only)")
+        for table in sorted(reports["duckdb"]):
+            left = _profile(con, f'duckdb.main."{table}"', [])
+            right = _profile(con, f'spark.main."{table}"', [])
+            differences += [
+                f"{table}.{measure}: duckdb {left.get(measure)} / spark {right.get(measure)}"
+                for measure in sorted(set(left) | set(right))
+                if not _same(left.get(measure), right.get(measure))
+            ]
+    assert not differences, "\n".join(differences[:40])
+
+
+def test_probabilistic_edges_are_equal_on_duckdb_and_spark(builds: dict) -> None:
+    """Splink's Spark backend, inside the Spark build, scores the same pairs with the
+    same probabilities as its DuckDB backend in the DuckDB build."""
+    folder = builds["root"] / "spark" / "tables" / "intermediate.db"
+    query = "select node_a, node_b, match_probability from {} order by node_a, node_b"
+    with duckdb.connect(builds["env"]["LIFECYCLE_WAREHOUSE"], read_only=True) as con:
+        on_duckdb = con.execute(
+            query.format("intermediate.int_identity_probabilistic_edges")
+        ).fetchall()
+    with duckdb.connect() as con:
+        on_spark = con.execute(
+            query.format(f"read_parquet('{folder / 'int_identity_probabilistic_edges'}/*.parquet')")
+        ).fetchall()
+    assert on_duckdb, "the small dataset gave Splink no pair at the threshold"
+    assert [row[:2] for row in on_spark] == [row[:2] for row in on_duckdb]
+    for spark_row, duckdb_row in zip(on_spark, on_duckdb, strict=True):
+        assert spark_row[2] == pytest.approx(duckdb_row[2], rel=1e-9)

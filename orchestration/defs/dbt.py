@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -15,6 +16,7 @@ from dagster_dbt import (
 from orchestration.dbt_project import dbt_project
 from orchestration.defs.ingestion import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
+from orchestration.settings import get_settings
 
 
 class LifecycleTranslator(DagsterDbtTranslator):
@@ -62,7 +64,35 @@ def lifecycle_dbt_assets(
     if config.full_refresh:
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()
+    settings = get_settings()
+    if settings.dbt_target != "duckdb":
+        _publish_spark_tables(context, warehouse, settings.spark_warehouse)
     _check_source_freshness(context, dbt, warehouse)
+
+
+def _publish_spark_tables(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, spark_warehouse: Path
+) -> None:
+    """The spark target built the tables on Spark: views over them in the DuckDB
+    warehouse, which the GX suites, the report and the CLI read
+    (orchestration.spark_tables)."""
+    from orchestration.spark_tables import publish_spark_tables
+
+    with warehouse.connect() as con:
+        published = publish_spark_tables(con, spark_warehouse)
+    context.log.info(
+        f"spark tables: {len(published.views)} views in the DuckDB warehouse over"
+        f" {spark_warehouse}"
+        + (
+            f"; replaced DuckDB tables {', '.join(published.replaced_tables)}"
+            if published.replaced_tables
+            else ""
+        )
+    )
+    if published.without_files:
+        context.log.warning(
+            "spark tables without Parquet files (no view): " + ", ".join(published.without_files)
+        )
 
 
 def _check_source_freshness(

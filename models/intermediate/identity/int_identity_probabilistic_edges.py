@@ -1,12 +1,12 @@
 """Probabilistic identity edges (opt-in): email addresses of one person that no
-record links, matched with Splink's DuckDB backend.
+record links, matched with Splink.
 
-On the `spark` target the profiles are built on Spark and scored in process
-with the same DuckDB backend (they are one row per email address, small next
-to the facts). Splink's Spark backend (match_profiles(..., spark=session)) is
-wired but fails here: Splink subclasses sqlglot's Spark dialect, and the
-compiled sqlglot that dagster-dbt installs (sqlglot[rs]) refuses subclasses
-("interpreted classes cannot inherit from compiled"); see README "Scale out".
+On DuckDB, Splink's DuckDB backend scores in process. On the `spark` target the
+profiles are built on Spark and Splink's Spark backend scores them on the same
+session (its Jaro-Winkler is a Scala UDF from the jar Splink ships). Splink's
+Spark dialect subclasses sqlglot's, which the compiled sqlglot (sqlglotc, pulled
+in by dagster-dbt's `sqlglot[rs]`) forbids: pyproject.toml overrides the
+requirement to plain sqlglot (README "Scale out").
 
 Off by default: with var('identity_probabilistic_matching') false (the default)
 the model is empty and the identity graph is exact. When on, every email node
@@ -180,6 +180,6 @@ def model(dbt, session):
     )
     if on_spark:
         profiles = session.sql(profiles_sql).toArrow()
-        return session.createDataFrame(match_profiles(profiles, threshold))
+        return session.createDataFrame(match_profiles(profiles, threshold, spark=session))
     profiles = session.sql(profiles_sql).to_arrow_table()
     return match_profiles(profiles, threshold)
