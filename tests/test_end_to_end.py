@@ -415,8 +415,28 @@ def test_report_site_shows_the_warehouse_in_a_browser(pipeline: dict) -> None:
 
 
 def test_rerun_changes_nothing(pipeline: dict) -> None:
-    run_cli(pipeline["env"], "run", "--no-report")
+    """Re-running a day already built, in the middle of the range (the later days
+    stay built), loads none of its files again and leaves every mart as it was. One
+    day, not the whole range: ranged runs are covered by the incremental test."""
+    day = "2026-01-15"
+    ledger = (
+        "select channel, source_file, file_sha256, status, rows_loaded, loaded_at"
+        " from ingestion.files where delivery_date = ? order by channel, source_file"
+    )
+
+    def day_files() -> list[tuple]:
+        con = duckdb.connect(str(pipeline["warehouse"]), read_only=True)
+        try:
+            return con.execute(ledger, [day]).fetchall()
+        finally:
+            con.close()
+
+    before = day_files()
+    assert before, f"the dataset delivered nothing on {day}"
+    rerun = run_cli(pipeline["env"], "run", "--date", day, "--no-report")
+    assert f"materializing delivery days {day} .. {day}" in rerun.stdout
     assert mart_totals(pipeline["warehouse"]) == pipeline["totals"]
+    assert day_files() == before
 
 
 def test_redelivering_a_file_changes_no_total(pipeline: dict) -> None:

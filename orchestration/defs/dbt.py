@@ -59,7 +59,10 @@ def lifecycle_dbt_assets(
 
     dbt's unit tests check model logic on fixed inputs, which no daily delivery
     changes: they belong to development and CI (`make test` runs them all,
-    tests/test_dbt_unit_tests.py), not to every scheduled build."""
+    tests/test_dbt_unit_tests.py), not to every scheduled build.
+
+    On the spark target the step ends by publishing Spark's tables as views in the
+    DuckDB warehouse, which the GX checks and the report read (orchestration.spark_tables)."""
     args = ["build", "--exclude", "test_type:unit"]
     if config.full_refresh:
         args.append("--full-refresh")

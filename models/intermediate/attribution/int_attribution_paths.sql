@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+{#- A table, not a view: its tests and the models downstream read it several
+    times, and as a view each read recomputed it (README, Performance). -#}
 {#-
     Conversion paths, after Snowplow's attribution package (paths_to_conversion):
     one row per conversion and marketing touch of the same customer at most

@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+{#- A table, not a view: its tests and the models downstream read it several
+    times, and as a view each read recomputed it (README, Performance). -#}
 {#-
     Marketing touches: the touchpoints that can earn credit for a conversion,
     each with its marketing channel and campaign.

@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+{#- A table, not a view: its tests and the models downstream read it several
+    times, and as a view each read recomputed it (README, Performance). -#}
 {#-
     Every customer-level interaction from every channel in one shape, before
     the customer is attached. record_id is the identity graph's record (see
