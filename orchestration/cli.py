@@ -66,9 +66,18 @@ storage:
 """
 
 
+# Otherwise Dagster's SQLite storage in DAGSTER_HOME, with an event log that writes a
+# step's per-partition materializations in one transaction (orchestration.dagster_storage).
+DAGSTER_SQLITE_YAML = """\
+event_log_storage:
+  module: orchestration.dagster_storage
+  class: BatchedSqliteEventLogStorage
+"""
+
+
 def dagster_yaml(*, postgres: bool = False) -> str:
     """The dagster.yaml the CLI writes: SQLite storage in DAGSTER_HOME, or PostgreSQL."""
-    return DAGSTER_YAML + (DAGSTER_POSTGRES_YAML if postgres else "")
+    return DAGSTER_YAML + (DAGSTER_POSTGRES_YAML if postgres else DAGSTER_SQLITE_YAML)
 
 
 def _dagster_home() -> Path:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration import dagster_fixes
+from orchestration.dagster_storage import EVENT_BATCH_SIZE
 from orchestration.dbt_project import dbt_project
 from orchestration.defs.dbt import lifecycle_dbt_assets
 from orchestration.defs.ingestion import ingestion_assets
@@ -19,6 +22,10 @@ from orchestration.settings import get_settings
 
 settings = get_settings()
 settings.export_env()
+# Runs over a range of days plan the unpartitioned dbt checks once, not once a day,
+# and hand a step's per-day materializations to the event log as one batch.
+dagster_fixes.install()
+os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", str(EVENT_BATCH_SIZE))
 
 # Every step touches the one DuckDB file, and DuckDB allows one process on it:
 # run the steps of a run one after the other in the run's own process.

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest.warehouse import sql_string
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # The marts the reports read, in schema ``marts`` of the warehouse and schema ``main``
@@ -259,10 +261,6 @@ def default_reports_dir() -> Path:
     return Path(os.environ.get("LIFECYCLE_REPORTS_DIR", REPO_ROOT / "reports"))
 
 
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _remove_database_file(path: Path) -> None:
     for candidate in (path, path.with_name(path.name + ".wal")):
         candidate.unlink(missing_ok=True)
@@ -342,7 +340,7 @@ def export_report_database(
         # An in-memory session with the warehouse attached read-only (a read-only
         # connection could not attach the report file for writing).
         con = duckdb.connect()
-        con.execute(f"attach {_sql_string(str(warehouse))} as {_WAREHOUSE_ALIAS} (read_only)")
+        con.execute(f"attach {sql_string(str(warehouse))} as {_WAREHOUSE_ALIAS} (read_only)")
     attached = False
     try:
         catalog = con.execute("select current_database()").fetchone()[0]
@@ -361,15 +359,15 @@ def export_report_database(
                 )
 
         con.execute(
-            f"attach {_sql_string(str(tmp))} as {_ATTACH_ALIAS} "
-            f"(storage_version {_sql_string(REPORT_STORAGE_VERSION)})"
+            f"attach {sql_string(str(tmp))} as {_ATTACH_ALIAS} "
+            f"(storage_version {sql_string(REPORT_STORAGE_VERSION)})"
         )
         attached = True
         queries = {
             table: _export_query(table, catalog, CUSTOMER_GRAIN_COLUMNS.get(table))
             for table in tables
         }
-        channels = ", ".join(f"({_sql_string(name)})" for name in _contract_channels())
+        channels = ", ".join(f"({sql_string(name)})" for name in _contract_channels())
         for table, template in health_tables.items():
             queries[table] = template.format(db=f'"{catalog}"', channels=channels)
         counts: dict[str, int] = {}

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest.warehouse import sql_string
+
 # dbt's schemas; raw (ingestion) and quality (check results) stay DuckDB's own.
 DBT_SCHEMAS = ("staging", "intermediate", "marts")
 
@@ -38,10 +40,6 @@ class Published:
 def spark_tables_root(spark_warehouse: Path) -> Path:
     """Where Spark keeps its tables (profiles.yml: spark.sql.warehouse.dir)."""
     return spark_warehouse / "tables"
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def publish_spark_tables(
@@ -80,7 +78,7 @@ def publish_spark_tables(
                 if existing.get((schema, table)) == "BASE TABLE":
                     con.execute(f"drop table {qualified}")
                     published.replaced_tables.append(qualified)
-                files = _sql_string(str(table_dir / "*.parquet"))
+                files = sql_string(str(table_dir / "*.parquet"))
                 con.execute(
                     f"create or replace view {qualified} as select * from read_parquet({files})"
                 )

@@ -265,3 +265,118 @@ def test_load_partitions_covers_a_range(con, landing: Path) -> None:
     results = load_partitions(con, landing, "orders", days)
     assert [r.status for r in results] == ["loaded"] * 3
     assert count(con, "select count(distinct _delivery_date) from raw.orders") == 3
+
+
+def _pos_parquet(path: Path, ids: list[str | None], *, extra: bool = False) -> None:
+    n = len(ids)
+    columns = {
+        "transaction_id": ids,
+        "transacted_at": pa.array(
+            [1767348000000000 + i * 60_000_000 for i in range(n)], pa.timestamp("us", tz="UTC")
+        ),
+        "store_id": ["s1"] * n,
+        "transaction_type": ["sale"] * n,
+        "amount": pa.array([Decimal("12.50")] * n, pa.decimal128(18, 2)),
+        "currency": ["EUR"] * n,
+    }
+    if extra:
+        columns["till"] = ["t7"] * n  # schema drift: another layout, another batch
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), path)
+
+
+def _pos_days(landing: Path) -> list[date]:
+    """Eight days of POS exports: clean files, one with a bad row, one of another layout,
+    an empty one, a copy of an earlier day, and a CSV among them."""
+    days = [date(2026, 1, 2 + n) for n in range(8)]
+    folder = landing / "pos_transactions"
+    for n, day in enumerate(days):
+        _pos_parquet(folder / day.isoformat() / "pos.parquet", [f"t{n}a", f"t{n}b"])
+    _pos_parquet(folder / days[2].isoformat() / "pos.parquet", ["t2a", None])
+    _pos_parquet(folder / days[4].isoformat() / "pos.parquet", ["t4a"], extra=True)
+    _pos_parquet(folder / days[5].isoformat() / "pos.parquet", [])
+    shutil.copy(folder / days[1].isoformat() / "pos.parquet", folder / days[6].isoformat())
+    (folder / days[7].isoformat() / "pos.parquet").unlink()
+    land(
+        landing,
+        "pos_transactions",
+        "pos.csv",
+        "transaction_id,transacted_at,store_id,transaction_type,amount,currency\n"
+        "t7c,2026-01-09T10:00:00Z,s1,sale,3.10,EUR\n",
+        day=days[7],
+    )
+    return days
+
+
+def _loaded_state(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    return {
+        "raw": con.execute(
+            "select * exclude (_loaded_at) from raw.pos_transactions order by all"
+        ).fetchall(),
+        "quarantine": con.execute(
+            "select channel, source_file, file_sha256, source_row, raw_content, reason"
+            " from ingestion.quarantine order by all"
+        ).fetchall(),
+        "files": con.execute(
+            "select * exclude (loaded_at) from ingestion.files order by all"
+        ).fetchall(),
+    }
+
+
+# Transactions of `_pos_days`: days 1-4 in one batch; day 5 (another layout) alone,
+# flushed by day 6 (empty: no batch); day 7 (a copy of day 2: a duplicate) and day 8
+# (CSV) each alone.
+EXPECTED_WRITES = [4, 1, 1, 1, 1]
+
+
+def test_batched_parquet_days_load_as_files_one_by_one(tmp_path: Path, monkeypatch) -> None:
+    """A range of days loads new Parquet files in batches; raw rows, quarantine and the
+    ledger are the same as loading each file in its own transaction."""
+    landing = tmp_path / "landing"
+    days = _pos_days(landing)
+    writes: list[int] = []
+    real_write = loader._write_files
+
+    def spy(con, channel, plans):
+        writes.append(len(plans))
+        return real_write(con, channel, plans)
+
+    monkeypatch.setattr(loader, "_write_files", spy)
+    with connect(tmp_path / "batched.duckdb") as con:
+        results = load_partitions(con, landing, "pos_transactions", days)
+        batched = _loaded_state(con)
+    assert writes == EXPECTED_WRITES, writes
+    monkeypatch.setattr(loader, "BATCH_MAX_FILES", 1)
+    with connect(tmp_path / "single.duckdb") as con:
+        assert [r.describe() for r in load_partitions(con, landing, "pos_transactions", days)] == [
+            r.describe() for r in results
+        ]
+        single = _loaded_state(con)
+    assert batched == single
+    statuses = [r.status for r in results]
+    assert statuses == ["loaded"] * 6 + ["duplicate", "loaded"]
+    assert [r.rows_quarantined for r in results] == [0, 0, 1, 0, 0, 0, 0, 0]
+    assert len(batched["raw"]) == 2 + 2 + 1 + 2 + 1 + 0 + 0 + 1
+    assert len(batched["quarantine"]) == 1 and "transaction_id" in batched["quarantine"][0][5]
+
+
+def test_crash_in_a_batch_loads_none_of_its_files(con, landing: Path, monkeypatch) -> None:
+    days = _pos_days(landing)[:4]
+    real_record = loader._record_file
+    recorded: list[str] = []
+
+    def crash_on_third(con, channel, plan):
+        recorded.append(plan.result.source_file)
+        if len(recorded) == 3:
+            raise RuntimeError("simulated crash")
+        return real_record(con, channel, plan)
+
+    monkeypatch.setattr(loader, "_record_file", crash_on_third)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        load_partitions(con, landing, "pos_transactions", days)
+    assert count(con, "select count(*) from raw.pos_transactions") == 0
+    assert count(con, "select count(*) from ingestion.files") == 0
+    assert count(con, "select count(*) from ingestion.quarantine") == 0
+    monkeypatch.undo()
+    results = load_partitions(con, landing, "pos_transactions", days)
+    assert [r.rows_loaded for r in results] == [2, 2, 1, 2]

@@ -27,6 +27,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.spark_tables import spark_tables_root
+
 pytestmark = pytest.mark.e2e
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -169,7 +171,7 @@ def test_marts_are_equal_on_duckdb_and_spark(builds: dict) -> None:
     try:
         for mart, keys in sorted(marts.items()):
             schema = schemas[mart]
-            folder = root / "spark" / "tables" / f"{schema}.db" / mart
+            folder = spark_tables_root(root / "spark") / f"{schema}.db" / mart
             assert folder.is_dir(), f"Spark built no table {schema}.{mart} ({folder})"
             on_duckdb = _profile(duck, f"{schema}.{mart}", keys)
             if any(folder.glob("*.parquet")):
@@ -250,7 +252,7 @@ def test_checks_and_report_read_the_spark_tables(builds: dict, tmp_path: Path) -
 def test_probabilistic_edges_are_equal_on_duckdb_and_spark(builds: dict) -> None:
     """Splink's Spark backend, inside the Spark build, scores the same pairs with the
     same probabilities as its DuckDB backend in the DuckDB build."""
-    folder = builds["root"] / "spark" / "tables" / "intermediate.db"
+    folder = spark_tables_root(builds["root"] / "spark") / "intermediate.db"
     query = "select node_a, node_b, match_probability from {} order by node_a, node_b"
     with duckdb.connect(builds["env"]["LIFECYCLE_WAREHOUSE"], read_only=True) as con:
         on_duckdb = con.execute(

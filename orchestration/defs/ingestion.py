@@ -16,6 +16,20 @@ WAREHOUSE_POOL = "duckdb_warehouse"
 warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
 
+# Up to this many new files per step, each one gets its log line.
+PER_FILE_LOG_LIMIT = 50
+
+
+def _noteworthy(result: FileResult) -> bool:
+    """A file outcome worth its own log line whatever the number of files."""
+    return bool(
+        result.status != "loaded"
+        or result.rows_quarantined
+        or result.unknown_columns
+        or result.message
+    )
+
+
 def _summarise(results: list[FileResult]) -> dict[str, dg.MetadataValue | int]:
     by_status: dict[str, int] = {}
     for result in results:
@@ -56,15 +70,20 @@ def build_ingestion_asset(channel: Channel) -> dg.AssetsDefinition:
                 # layer from the Parquet lake.
                 exported = export_raw_table(con, settings.lake, channel.name)
                 context.log.info(f"{channel.name}: {exported} raw rows exported to the lake")
-        for result in results:
-            if result.status == "unchanged":
+        # Every log line is an event in Dagster's storage (a few ms each): over a long
+        # range, clean loads are summed up below and only what needs a look is listed.
+        changed = [r for r in results if r.status != "unchanged"]
+        for result in changed:
+            if len(changed) > PER_FILE_LOG_LIMIT and not _noteworthy(result):
                 continue
             log = context.log.warning if result.status == "failed" else context.log.info
             log(result.describe())
         summary = _summarise(results)
+        listed = "" if len(changed) <= PER_FILE_LOG_LIMIT else " (per file: ingestion.files)"
         context.log.info(
             f"{channel.name}: {summary['rows_loaded']} rows loaded,"
             f" {summary['rows_quarantined']} quarantined, from {summary['files_loaded']} new files"
+            f"{listed}"
         )
         return dg.MaterializeResult(metadata=summary)
 

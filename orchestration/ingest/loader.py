@@ -4,7 +4,9 @@ One file is loaded in one transaction: its earlier rows (if the file was
 loaded before) are deleted, the rows that keep the contract are inserted into
 ``raw.<channel>`` with lineage columns, the rows that break it go to
 ``ingestion.quarantine`` with a reason, and ``ingestion.files`` records the
-outcome. A crash mid-file therefore leaves nothing half-loaded. A file whose
+outcome. A crash mid-file therefore leaves nothing half-loaded. New Parquet files
+of one channel and layout (a backfill's days) share one transaction and one
+set-based load (``load_partitions``): all of them are loaded, or none. A file whose
 bytes were already loaded (same path, or re-delivered under another path) is
 not loaded again, so re-runs and re-deliveries never double count.
 
@@ -49,7 +51,7 @@ from orchestration.ingest.decoding import (
     read_landed_bytes,
     undecodable_offsets,
 )
-from orchestration.ingest.warehouse import ensure_schema
+from orchestration.ingest.warehouse import ensure_schema, sql_string
 
 __all__ = ["ContractError", "FileResult", "load_file", "load_partition", "load_partitions"]
 
@@ -534,7 +536,7 @@ NESTED_TYPE = re.compile(r"STRUCT|MAP|\[\]|UNION", re.IGNORECASE)
 
 
 def _sql_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+    return sql_string(str(path))
 
 
 def inspect_parquet(con: duckdb.DuckDBPyConnection, path: Path, channel: Channel) -> ParquetFile:
@@ -560,31 +562,31 @@ def reads_in_place(parquet: ParquetFile, channel: Channel) -> bool:
     return not any(NESTED_TYPE.search(type_) for type_ in present)
 
 
-def _load_parquet_rows(
-    con: duckdb.DuckDBPyConnection,
-    channel: Channel,
-    parquet: ParquetFile,
-    *,
-    source_file: str,
-    sha256: str,
-    delivery_date: date,
-    loaded_at: datetime,
-) -> tuple[int, int]:
-    """Insert good rows of a Parquet file into raw.<channel>, bad ones into quarantine,
-    without leaving DuckDB (the set-based twin of `_load_rows`, with the same rules).
+def _load_parquet_files(
+    con: duckdb.DuckDBPyConnection, channel: Channel, plans: list[_PlannedFile]
+) -> None:
+    """Insert good rows of Parquet files into raw.<channel>, bad ones into quarantine,
+    without leaving DuckDB (the set-based twin of `_load_rows`, with the same rules),
+    and set each plan's row counts.
 
-    A column of a native type (NATIVE_PARQUET_TYPES) is taken as it is; any other is
-    read as text exactly as CSV values are. The row as delivered (`raw_content`) is
-    the row's JSON, built only for quarantined rows.
+    The files share one layout (the same columns of the same types, in one order) and
+    one load time, so one `read_parquet` over all of them validates every row; each
+    row keeps its own file's lineage. A column of a native type (NATIVE_PARQUET_TYPES)
+    is taken as it is; any other is read as text exactly as CSV values are. The row as
+    delivered (`raw_content`) is the row's JSON, built only for quarantined rows.
     """
+    first = plans[0].parquet
+    loaded_at = plans[0].loaded_at
+    if any(p.parquet.types != first.types or p.loaded_at != loaded_at for p in plans):
+        raise ValueError("one Parquet load takes files of one layout and one load time")
     natives: dict[str, str | None] = {}
     selected = []
     for column in channel.columns:
-        if column.name not in parquet.types:
+        if column.name not in first.types:
             natives[column.name] = None
             selected.append(f'cast(null as varchar) as "{column.name}"')
             continue
-        native = native_parquet_type(column, parquet.types[column.name])
+        native = native_parquet_type(column, first.types[column.name])
         natives[column.name] = native
         cast = f'"{column.name}"' if native else f'cast("{column.name}" as varchar)'
         selected.append(f'{cast} as "{column.name}"')
@@ -592,45 +594,72 @@ def _load_parquet_rows(
         reason
         for column in channel.columns
         for reason in _reason_expressions(
-            column, column.name in parquet.types, loaded_at, natives[column.name]
+            column, column.name in first.types, loaded_at, natives[column.name]
         )
     ]
     reason_sql = f"nullif(concat_ws('; ', {', '.join(reasons)}), '')"
     typed = ", ".join(
         f'{_typed_expression(c, natives[c.name])} as "{c.name}"' for c in channel.columns
     )
-    source = f"read_parquet({_sql_path(parquet.path)}, file_row_number = true)"
+    paths = ", ".join(_sql_path(p.parquet.path) for p in plans)
+    source = f"read_parquet([{paths}], file_row_number = true)"
+    con.execute(
+        "create or replace temp table _load_files (_filename varchar, _file varchar,"
+        " _sha256 varchar, _delivery_date date)"
+    )
+    con.executemany(
+        "insert into _load_files values (?, ?, ?, ?)",
+        [[str(p.parquet.path), p.result.source_file, p.sha256, p.delivery_date] for p in plans],
+    )
     con.execute(
         "create or replace temp table _validated as"
-        f" select {typed}, {SOURCE_ROW}, {reason_sql} as _reason from ("
-        f" select {', '.join(selected)}, file_row_number + 1 as {SOURCE_ROW} from {source})"
+        f" select {typed}, {SOURCE_ROW}, {reason_sql} as _reason, f.*"
+        f" from (select {', '.join(selected)}, file_row_number + 1 as {SOURCE_ROW},"
+        f" filename as _read_from from {source}) as delivered"
+        " inner join _load_files as f on f._filename = delivered._read_from"
     )
     targets = _raw_insert_columns(channel)
     con.execute(
         f"insert into raw.{channel.name} ({targets})"
-        f" select {', '.join(channel.column_names)}, ?, {SOURCE_ROW}, ?, ?, ?"
-        " from _validated where _reason is null",
-        [source_file, sha256, delivery_date, loaded_at],
+        f" select {', '.join(channel.column_names)}, _file, {SOURCE_ROW}, _sha256,"
+        " _delivery_date, ? from _validated where _reason is null",
+        [loaded_at],
     )
-    loaded, quarantined = con.execute(
-        "select count(*) filter (where _reason is null),"
-        " count(*) filter (where _reason is not null) from _validated"
-    ).fetchone()
-    if quarantined:
+    counts = {
+        file: (int(loaded), int(quarantined))
+        for file, loaded, quarantined in con.execute(
+            "select _file, count(*) filter (where _reason is null),"
+            " count(*) filter (where _reason is not null) from _validated group by _file"
+        ).fetchall()
+    }
+    # Every row read must be accounted for: a file the reader named differently
+    # would otherwise lose its rows in the join.
+    read = sum(loaded + quarantined for loaded, quarantined in counts.values())
+    expected = sum(p.parquet.n_rows for p in plans)
+    if read != expected:
+        raise RuntimeError(
+            f"{channel.name}: read {read} rows of {expected} from {len(plans)} Parquet files"
+        )
+    if any(quarantined for _, quarantined in counts.values()):
         row_json = "to_json(struct_pack({}))".format(
-            ", ".join(f'"{name}" := delivered."{name}"' for name in parquet.columns)
+            ", ".join(f'"{name}" := delivered."{name}"' for name in first.columns)
         )
         con.execute(
             "insert into ingestion.quarantine (channel, source_file, file_sha256, source_row,"
             " raw_content, reason, quarantined_at)"
-            f" select ?, ?, ?, v.{SOURCE_ROW}, cast({row_json} as varchar), v._reason, ?"
-            f" from _validated as v inner join (select *, file_row_number + 1 as _n"
-            f" from {source}) as delivered on delivered._n = v.{SOURCE_ROW}"
+            f" select ?, v._file, v._sha256, v.{SOURCE_ROW}, cast({row_json} as varchar),"
+            " v._reason, ? from _validated as v inner join (select *, file_row_number + 1"
+            f" as _n, filename as _read_from from {source}) as delivered"
+            f" on delivered._read_from = v._filename and delivered._n = v.{SOURCE_ROW}"
             " where v._reason is not null",
-            [channel.name, source_file, sha256, loaded_at],
+            [channel.name, loaded_at],
         )
     con.execute("drop table _validated")
-    return int(loaded), int(quarantined)
+    con.execute("drop table _load_files")
+    for plan in plans:
+        plan.result.rows_loaded, plan.result.rows_quarantined = counts.get(
+            plan.result.source_file, (0, 0)
+        )
 
 
 def _forget_file(
@@ -670,19 +699,45 @@ def _source_name(path: Path, landing_dir: Path) -> str:
     return printable(path.relative_to(landing_dir).as_posix())
 
 
-def load_file(
+@dataclass
+class _PlannedFile:
+    """One landed file, read and judged, before anything is written."""
+
+    result: FileResult
+    sha256: str
+    delivery_date: date
+    loaded_at: datetime
+    file_format: str | None
+    previous: bool
+    parsed: ParsedFile | None = None
+    parquet: ParquetFile | None = None
+
+    @property
+    def batchable(self) -> bool:
+        """A new Parquet file DuckDB validates in place, loadable with others of its
+        layout in one statement (its own columns do not hide the reader's)."""
+        return (
+            self.result.status == "loaded"
+            and not self.previous
+            and self.parquet is not None
+            and self.parquet.n_rows > 0
+            and not {"filename", "file_row_number"} & set(self.parquet.types)
+        )
+
+
+def _plan_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     *,
     landing_dir: Path,
     channel: Channel,
     delivery_date: date,
-    loaded_at: datetime | None = None,
-) -> FileResult:
-    """Load one landed file in one transaction (see the module docstring)."""
-    loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
+    loaded_at: datetime,
+    sha256: str | None = None,
+) -> _PlannedFile | FileResult:
+    """Read and judge one landed file; a FileResult alone when it is unchanged."""
     source_file = _source_name(path, landing_dir)
-    sha256 = file_sha256(path)
+    sha256 = sha256 or file_sha256(path)
     previous = con.execute(
         "select file_sha256, status from ingestion.files where channel = ? and source_file = ?",
         [channel.name, source_file],
@@ -696,9 +751,15 @@ def load_file(
     ).fetchone()
 
     file_format = detect_format(path)
-    result = FileResult(channel.name, source_file, "loaded")
-    parsed: ParsedFile | None = None
-    parquet: ParquetFile | None = None
+    plan = _PlannedFile(
+        result=FileResult(channel.name, source_file, "loaded"),
+        sha256=sha256,
+        delivery_date=delivery_date,
+        loaded_at=loaded_at,
+        file_format=file_format,
+        previous=previous is not None,
+    )
+    result = plan.result
     if twin:
         result.status, result.duplicate_of = "duplicate", twin[0]
         result.message = f"identical to {twin[0]}, already loaded: not loaded again"
@@ -708,72 +769,110 @@ def load_file(
     else:
         try:
             if file_format == "parquet":
-                parquet = inspect_parquet(con, path, channel)
-                if not reads_in_place(parquet, channel):
-                    parquet, parsed = None, parse_parquet(path, channel)
+                plan.parquet = inspect_parquet(con, path, channel)
+                if not reads_in_place(plan.parquet, channel):
+                    plan.parquet, plan.parsed = None, parse_parquet(path, channel)
             else:
-                parsed = PARSERS[file_format](path, channel)
+                plan.parsed = PARSERS[file_format](path, channel)
         except (ContractError, duckdb.Error, csv.Error, pa.ArrowException) as error:
             result.status, result.message = "failed", str(error)
         else:
-            read = parquet or parsed
-            result.rows_read = parquet.n_rows if parquet else len(parsed.rows)
+            read = plan.parquet or plan.parsed
+            result.rows_read = plan.parquet.n_rows if plan.parquet else len(plan.parsed.rows)
             result.unknown_columns, result.message = _file_findings(read, channel)
+    return plan
 
+
+def _record_file(con: duckdb.DuckDBPyConnection, channel: Channel, plan: _PlannedFile) -> None:
+    """The file's row in the ledger (and its quarantine entry if it failed whole)."""
+    result = plan.result
+    if result.status == "failed":
+        # The whole file is unreadable: keep it in quarantine as one entry.
+        con.execute(
+            "insert into ingestion.quarantine (channel, source_file, file_sha256, source_row,"
+            " raw_content, reason, quarantined_at) values (?, ?, ?, null, null, ?, ?)",
+            [channel.name, result.source_file, plan.sha256, result.message, plan.loaded_at],
+        )
+    con.execute(
+        "insert or replace into ingestion.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            channel.name,
+            result.source_file,
+            plan.delivery_date,
+            plan.sha256,
+            plan.file_format,
+            result.status,
+            result.duplicate_of,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            ", ".join(result.unknown_columns) or None,
+            result.message or None,
+            plan.loaded_at,
+        ],
+    )
+
+
+def _write_files(
+    con: duckdb.DuckDBPyConnection, channel: Channel, plans: list[_PlannedFile]
+) -> None:
+    """Write planned files in one transaction: all of them, or (on any error) none.
+
+    Several plans are new in-place Parquet files of one layout (`_PlannedFile.batchable`),
+    loaded by one statement; a single plan may be anything."""
     con.execute("begin transaction")
     try:
-        if previous:
-            _forget_file(con, channel.name, source_file, loaded_at, "file re-delivered")
-        if parquet is not None and parquet.n_rows:
-            result.rows_loaded, result.rows_quarantined = _load_parquet_rows(
-                con,
-                channel,
-                parquet,
-                source_file=source_file,
-                sha256=sha256,
-                delivery_date=delivery_date,
-                loaded_at=loaded_at,
-            )
-        if parsed is not None and parsed.rows:
-            result.rows_loaded, result.rows_quarantined = _load_rows(
-                con,
-                channel,
-                parsed,
-                source_file=source_file,
-                sha256=sha256,
-                delivery_date=delivery_date,
-                loaded_at=loaded_at,
-            )
-        if result.status == "failed":
-            # The whole file is unreadable: keep it in quarantine as one entry.
-            con.execute(
-                "insert into ingestion.quarantine (channel, source_file, file_sha256, source_row,"
-                " raw_content, reason, quarantined_at) values (?, ?, ?, null, null, ?, ?)",
-                [channel.name, source_file, sha256, result.message, loaded_at],
-            )
-        con.execute(
-            "insert or replace into ingestion.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                channel.name,
-                source_file,
-                delivery_date,
-                sha256,
-                file_format,
-                result.status,
-                result.duplicate_of,
-                result.rows_read,
-                result.rows_loaded,
-                result.rows_quarantined,
-                ", ".join(result.unknown_columns) or None,
-                result.message or None,
-                loaded_at,
-            ],
-        )
+        if len(plans) > 1:
+            _load_parquet_files(con, channel, plans)
+        else:
+            (plan,) = plans
+            result = plan.result
+            if plan.previous:
+                _forget_file(
+                    con, channel.name, result.source_file, plan.loaded_at, "file re-delivered"
+                )
+            if plan.parquet is not None and plan.parquet.n_rows:
+                _load_parquet_files(con, channel, plans)
+            if plan.parsed is not None and plan.parsed.rows:
+                result.rows_loaded, result.rows_quarantined = _load_rows(
+                    con,
+                    channel,
+                    plan.parsed,
+                    source_file=result.source_file,
+                    sha256=plan.sha256,
+                    delivery_date=plan.delivery_date,
+                    loaded_at=plan.loaded_at,
+                )
+        for plan in plans:
+            _record_file(con, channel, plan)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return result
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    landing_dir: Path,
+    channel: Channel,
+    delivery_date: date,
+    loaded_at: datetime | None = None,
+) -> FileResult:
+    """Load one landed file in one transaction (see the module docstring)."""
+    plan = _plan_file(
+        con,
+        path,
+        landing_dir=landing_dir,
+        channel=channel,
+        delivery_date=delivery_date,
+        loaded_at=loaded_at or datetime.now(UTC).replace(tzinfo=None),
+    )
+    if isinstance(plan, FileResult):
+        return plan
+    _write_files(con, channel, [plan])
+    return plan.result
 
 
 def partition_files(landing_dir: Path, channel: str, delivery_date: date) -> list[Path]:
@@ -781,6 +880,40 @@ def partition_files(landing_dir: Path, channel: str, delivery_date: date) -> lis
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+# New in-place Parquet files of one channel and layout are loaded together, in one
+# statement and one transaction, up to this many files or rows: a year's backfill
+# then costs a few statements per channel instead of a dozen per file.
+BATCH_MAX_FILES = 400
+BATCH_MAX_ROWS = 4_000_000
+
+
+class _ParquetBatch:
+    """Planned Parquet files waiting to be written together (see BATCH_MAX_FILES)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, channel: Channel) -> None:
+        self.con, self.channel = con, channel
+        self.plans: list[_PlannedFile] = []
+        self.hashes: set[str] = set()
+
+    def add(self, plan: _PlannedFile) -> None:
+        if self.plans:
+            first = self.plans[0]
+            if (
+                plan.parquet.types != first.parquet.types
+                or plan.loaded_at != first.loaded_at
+                or len(self.plans) >= BATCH_MAX_FILES
+                or sum(p.parquet.n_rows for p in self.plans) + plan.parquet.n_rows > BATCH_MAX_ROWS
+            ):
+                self.flush()
+        self.plans.append(plan)
+        self.hashes.add(plan.sha256)
+
+    def flush(self) -> None:
+        if self.plans:
+            _write_files(self.con, self.channel, self.plans)
+        self.plans, self.hashes = [], set()
 
 
 def load_partitions(
@@ -791,14 +924,42 @@ def load_partitions(
     *,
     contract: Contract | None = None,
 ) -> list[FileResult]:
-    """Load every file of one channel for each delivery day (see load_partition)."""
+    """Load every file of one channel for each delivery day; forget files that
+    disappeared. New Parquet files of one layout are written in batches (one
+    transaction each, see BATCH_MAX_FILES); every other file in its own transaction."""
     contract = contract or load_contract()
+    channel = contract[channel_name]
     ensure_schema(con, contract)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    batch = _ParquetBatch(con, channel)
     results: list[FileResult] = []
     for delivery_date in delivery_dates:
-        results += load_partition(
-            con, landing_dir, channel_name, delivery_date, contract=contract, ensure=False
-        )
+        files = partition_files(landing_dir, channel_name, delivery_date)
+        for path in files:
+            sha256 = file_sha256(path)
+            if sha256 in batch.hashes:
+                batch.flush()  # its twin must be in the ledger before this file is judged
+            plan = _plan_file(
+                con,
+                path,
+                landing_dir=landing_dir,
+                channel=channel,
+                delivery_date=delivery_date,
+                loaded_at=now,
+                sha256=sha256,
+            )
+            if isinstance(plan, FileResult):
+                results.append(plan)
+                continue
+            results.append(plan.result)
+            if plan.batchable:
+                batch.add(plan)
+            else:
+                batch.flush()
+                _write_files(con, channel, [plan])
+        present = {_source_name(path, landing_dir) for path in files}
+        results += _forget_removed_files(con, channel_name, delivery_date, present, now)
+    batch.flush()
     return results
 
 
@@ -809,27 +970,21 @@ def load_partition(
     delivery_date: date,
     *,
     contract: Contract | None = None,
-    ensure: bool = True,
 ) -> list[FileResult]:
     """Load every file of one channel and delivery day; forget files that disappeared."""
-    contract = contract or load_contract()
-    channel = contract[channel_name]
-    if ensure:
-        ensure_schema(con, contract)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    files = partition_files(landing_dir, channel_name, delivery_date)
-    results = [
-        load_file(
-            con,
-            path,
-            landing_dir=landing_dir,
-            channel=channel,
-            delivery_date=delivery_date,
-            loaded_at=now,
-        )
-        for path in files
-    ]
-    present = {_source_name(path, landing_dir) for path in files}
+    return load_partitions(con, landing_dir, channel_name, [delivery_date], contract=contract)
+
+
+def _forget_removed_files(
+    con: duckdb.DuckDBPyConnection,
+    channel_name: str,
+    delivery_date: date,
+    present: set[str],
+    now: datetime,
+) -> list[FileResult]:
+    """Files of the ledger for this channel and day that are no longer in the landing
+    folder: their rows leave raw, their quarantine entries are resolved."""
+    results = []
     known = con.execute(
         "select source_file from ingestion.files where channel = ? and delivery_date = ?"
         " and status <> 'removed'",

@@ -47,6 +47,12 @@ BOOKKEEPING_DDL = (
 )
 
 
+def sql_string(value: str) -> str:
+    """`value` as a SQL string literal (for statements that take no parameters:
+    ATTACH, read_parquet paths)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract | None = None) -> None:
     """Create the raw tables and ingestion bookkeeping; add columns new to the contract."""
     contract = contract or load_contract()
