@@ -818,27 +818,25 @@ def _write_files(
 ) -> None:
     """Write planned files in one transaction: all of them, or (on any error) none.
 
-    Several plans are new in-place Parquet files of one layout (`_PlannedFile.batchable`),
+    A batch is new in-place Parquet files of one layout (`_PlannedFile.batchable`),
     loaded by one statement; a single plan may be anything."""
     con.execute("begin transaction")
     try:
-        if len(plans) > 1:
-            _load_parquet_files(con, channel, plans)
-        else:
-            (plan,) = plans
-            result = plan.result
+        for plan in plans:
             if plan.previous:
                 _forget_file(
-                    con, channel.name, result.source_file, plan.loaded_at, "file re-delivered"
+                    con, channel.name, plan.result.source_file, plan.loaded_at, "file re-delivered"
                 )
-            if plan.parquet is not None and plan.parquet.n_rows:
-                _load_parquet_files(con, channel, plans)
+        in_place = [p for p in plans if p.parquet is not None and p.parquet.n_rows]
+        if in_place:
+            _load_parquet_files(con, channel, in_place)
+        for plan in plans:
             if plan.parsed is not None and plan.parsed.rows:
-                result.rows_loaded, result.rows_quarantined = _load_rows(
+                plan.result.rows_loaded, plan.result.rows_quarantined = _load_rows(
                     con,
                     channel,
                     plan.parsed,
-                    source_file=result.source_file,
+                    source_file=plan.result.source_file,
                     sha256=plan.sha256,
                     delivery_date=plan.delivery_date,
                     loaded_at=plan.loaded_at,
