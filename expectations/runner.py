@@ -223,7 +223,13 @@ def validate_suites(
     source = context.data_sources.add_or_update_sql(
         name="warehouse",
         connection_string=f"duckdb:///{warehouse}",
-        kwargs={"connect_args": {"read_only": True}},
+        kwargs={
+            "connect_args": {
+                "read_only": True,
+                # dbt's limit (profiles.yml): without it DuckDB takes 80% of the RAM.
+                "config": {"memory_limit": os.environ.get("LIFECYCLE_DUCKDB_MEMORY", "8GB")},
+            }
+        },
     )
     validations = []
     for suite in suites:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import great_expectations.expectations as gxe
+import pytest
 
 from expectations.marts import SUITES
 from expectations.results import data_docs_index
@@ -55,3 +56,34 @@ def test_suite_reports_failures(tmp_path: Path) -> None:
         ("expect_column_values_to_be_unique", "unexpected_count=2 ['c1', 'c1']"),
         ("expect_column_values_to_be_between", "unexpected_count=1 [1]"),
     }
+
+
+def test_gx_connection_has_the_warehouse_memory_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GX's DuckDB connection gets dbt's memory limit (LIFECYCLE_DUCKDB_MEMORY), not
+    DuckDB's default of 80% of the machine's memory."""
+    warehouse = tmp_path / "w.duckdb"
+    make_warehouse(warehouse, duplicate=False)
+    monkeypatch.setenv("LIFECYCLE_DUCKDB_MEMORY", "300MB")
+    expected = duckdb.connect(config={"memory_limit": "300MB"})
+    try:
+        limit = expected.execute("select current_setting('memory_limit')").fetchone()[0]
+    finally:
+        expected.close()
+
+    def expectations() -> list[gxe.Expectation]:
+        return [
+            gxe.UnexpectedRowsExpectation(
+                description="memory_limit",
+                unexpected_rows_query=(
+                    f"select * from {{batch}} where current_setting('memory_limit') <> '{limit}'"
+                ),
+            )
+        ]
+
+    outcome = validate_table(warehouse, "marts", "customers", expectations, gx_root=tmp_path)
+    assert outcome.success, outcome.failures
+    monkeypatch.setenv("LIFECYCLE_DUCKDB_MEMORY", "400MB")
+    outcome = validate_table(warehouse, "marts", "customers", expectations, gx_root=tmp_path)
+    assert not outcome.success
