@@ -258,12 +258,11 @@ qualified as (
 
 {% if movement == 'forward_only' -%}
 firsts as (
-    select
-        qualified.*,
-        row_number() over (
-            partition by customer_id, stage order by occurred_at, touchpoint_id, reason
-        ) as occurrence
-    from qualified
+    {{ first_per_group(
+        'qualified',
+        ['customer_id', 'stage', 'stage_order'],
+        ['occurred_at', 'touchpoint_id', 'reason'],
+    ) }}
 ),
 
 progress_ranked as (
@@ -275,7 +274,6 @@ progress_ranked as (
             rows between unbounded preceding and 1 preceding
         ) as highest_stage_before
     from firsts
-    where occurrence = 1
 ),
 
 progress_events as (

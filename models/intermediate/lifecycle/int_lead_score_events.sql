@@ -7,6 +7,10 @@
     customer's first scored touchpoint (no per-pair work).
 -#}
 
+{#- A table, not a view (the folder's default): lead_scores and
+    lead_grade_history both read it, so the running sums are computed once. -#}
+{{ config(materialized='table') }}
+
 {%- set half_life = var('lead_score_half_life_days', 7) | float -%}
 
 with

@@ -7,6 +7,11 @@
     (seed lifecycle_lead_score_weights) match on signal_type.
 -#}
 
+{#- A table, not a view (the folder's default): six models read it (the stage
+    engine, lead scores and grades, retention), so every touchpoint is joined to
+    its web page once instead of in each of them. -#}
+{{ config(materialized='table') }}
+
 with
 
 touchpoints as (
