@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.clv import bgnbd, gamma_gamma, model, simulate, summary
+from orchestration.clv import bgnbd, gamma_gamma, model, optimise, simulate, summary
 from orchestration.generator.generate import generate_demo_data
 
 TRUE_BGNBD = bgnbd.BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426)  # CDNOW's
@@ -36,6 +36,32 @@ def test_bgnbd_recovers_known_parameters(simulated_fit: bgnbd.BgNbdFit) -> None:
     assert fit.params.alpha == pytest.approx(TRUE_BGNBD.alpha, rel=0.10)
     assert fit.params.a == pytest.approx(TRUE_BGNBD.a, rel=0.20)
     assert fit.params.b == pytest.approx(TRUE_BGNBD.b, rel=0.20)
+
+
+def test_fits_on_distinct_summaries_equal_the_per_customer_likelihood() -> None:
+    # The fits sum each distinct summary once, weighted by its count. Whole days, as
+    # the warehouse gives them, repeat a lot; the reported log-likelihood must be the
+    # sum over every customer, and the order of the rows must not matter.
+    rng = np.random.default_rng(7)
+    age = rng.integers(1, 40, size=5_000).astype(float)
+    frequency = np.minimum(rng.poisson(1.2, size=age.size), age).astype(float)
+    recency = np.where(frequency > 0, np.floor(rng.random(age.size) * age), 0.0)
+    monetary = np.where(frequency > 0, np.round(rng.gamma(3.0, 8.0, size=age.size)), np.nan)
+    distinct, counts = optimise.distinct_rows(frequency, recency, age)
+    assert len(distinct[0]) < age.size / 2 and counts.sum() == age.size
+
+    fit = bgnbd.fit_bgnbd(frequency, recency, age)
+    per_customer = bgnbd.log_likelihood(fit.params, frequency, recency, age)
+    assert fit.log_likelihood == pytest.approx(per_customer, rel=1e-12)
+    spend = gamma_gamma.fit_gamma_gamma(frequency, monetary)
+    assert spend.log_likelihood == pytest.approx(
+        gamma_gamma.log_likelihood(spend.params, frequency, monetary), rel=1e-12
+    )
+
+    order = rng.permutation(age.size)
+    shuffled = bgnbd.fit_bgnbd(frequency[order], recency[order], age[order])
+    assert shuffled.params == fit.params
+    assert gamma_gamma.fit_gamma_gamma(frequency[order], monetary[order]).params == spend.params
 
 
 def test_gamma_gamma_recovers_known_parameters(simulated: pd.DataFrame) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from orchestration.clv.optimise import LOG_BOUND, minimise_on_log_scale
+from orchestration.clv.optimise import LOG_BOUND, distinct_rows, minimise_on_log_scale
 
 _LOG_FLOOR = -700.0  # exp(-700) is still a double; used where a term is absent
 
@@ -131,11 +131,15 @@ def fit_bgnbd(
         raise ValueError("no customer has a repeat purchase: the BG/NBD model is not identified")
     # Scale time so that alpha starts near 1 whatever the unit (days, weeks).
     scale = float(np.max(big_t)) or 1.0
-    t_x_scaled, big_t_scaled = t_x / scale, big_t / scale
+    # Each distinct (x, t_x, T) once, weighted by how many customers have it.
+    (x_d, t_x_d, big_t_d), counts = distinct_rows(x, t_x, big_t)
+    t_x_scaled, big_t_scaled = t_x_d / scale, big_t_d / scale
 
     def negative(log_params: np.ndarray) -> float:
-        values = np.exp(log_params)
-        value = -log_likelihood(BgNbdParams(*values), x, t_x_scaled, big_t_scaled)
+        terms = log_likelihood_terms(
+            BgNbdParams(*np.exp(log_params)), x_d, t_x_scaled, big_t_scaled
+        )
+        value = -float(np.dot(counts, terms))
         return value if np.isfinite(value) else 1e300
 
     log_params, converged = minimise_on_log_scale(negative, 4)
@@ -143,7 +147,7 @@ def fit_bgnbd(
     params = BgNbdParams(float(r), float(alpha * scale), float(a), float(b))
     return BgNbdFit(
         params=params,
-        log_likelihood=log_likelihood(params, x, t_x, big_t),
+        log_likelihood=float(np.dot(counts, log_likelihood_terms(params, x_d, t_x_d, big_t_d))),
         n_customers=int(x.size),
         converged=converged,
         at_bound=tuple(

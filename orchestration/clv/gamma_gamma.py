@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from orchestration.clv.optimise import LOG_BOUND, minimise_on_log_scale
+from orchestration.clv.optimise import LOG_BOUND, distinct_rows, minimise_on_log_scale
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,12 @@ def log_likelihood(
 ) -> float:
     """Total log-likelihood of the customers with x >= 1 and m_x > 0."""
     x, m = _usable(frequency, monetary)
+    return float(np.sum(_terms(params, x, m)))
+
+
+def _terms(params: GammaGammaParams, x: np.ndarray, m: np.ndarray) -> np.ndarray:
     p, q, gamma = params.p, params.q, params.gamma
-    terms = (
+    return (
         special.gammaln(p * x + q)
         - special.gammaln(p * x)
         - special.gammaln(q)
@@ -72,7 +76,6 @@ def log_likelihood(
         + p * x * np.log(x)
         - (p * x + q) * np.log(gamma + x * m)
     )
-    return float(np.sum(terms))
 
 
 def fit_gamma_gamma(
@@ -85,11 +88,16 @@ def fit_gamma_gamma(
     x, m = _usable(frequency, monetary)
     if x.size < 2:
         raise ValueError("fewer than 2 repeat customers with a positive spend: cannot fit")
-    scale = float(np.mean(m))  # fit on spend in units of its mean, so gamma starts near 1
+    # Each distinct (x, m_x) once, weighted by how many customers have it.
+    (x_d, m_d), counts = distinct_rows(x, m)
+    # Fit on spend in units of its mean, so gamma starts near 1 (the mean over the
+    # sorted distinct rows: the same whatever order the customers came in).
+    scale = float(np.dot(counts, m_d) / counts.sum())
+    m_scaled = m_d / scale
 
     def negative(log_params: np.ndarray) -> float:
         p, q, gamma = np.exp(log_params)
-        value = -log_likelihood(GammaGammaParams(p, q, gamma), x, m / scale)
+        value = -float(np.dot(counts, _terms(GammaGammaParams(p, q, gamma), x_d, m_scaled)))
         return value if np.isfinite(value) else 1e300
 
     log_params, converged = minimise_on_log_scale(negative, 3)
@@ -97,7 +105,7 @@ def fit_gamma_gamma(
     params = GammaGammaParams(float(p), float(q), float(gamma * scale))
     return GammaGammaFit(
         params=params,
-        log_likelihood=log_likelihood(params, x, m),
+        log_likelihood=float(np.dot(counts, _terms(params, x_d, m_d))),
         n_customers=int(x.size),
         converged=converged,
         at_bound=tuple(
