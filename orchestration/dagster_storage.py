@@ -24,9 +24,11 @@ from typing import Any
 from dagster import DagsterEventType, Field, StringSource
 from dagster._core.errors import DagsterInvariantViolationError
 from dagster._core.events.log import EventLogEntry
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlalchemy_compat import db_result
-from dagster._serdes import ConfigurableClassData
+from dagster._serdes import ConfigurableClassData, serialize_value
 
 # Events of one step with this many partitions or more go to the storage together.
 EVENT_BATCH_SIZE = 1000
@@ -34,6 +36,12 @@ BATCHED_TYPES = (
     {DagsterEventType.ASSET_MATERIALIZATION},
     {DagsterEventType.ASSET_OBSERVATION},
 )
+# A run's plan: one "planned" event per asset and per check, handed over as one batch
+# when the run is created (about 600 for the daily job: 8 s one at a time).
+PLANNED_TYPES = {
+    DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+    DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+}
 
 
 def default_base_dir() -> str:
@@ -65,14 +73,13 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         types = {event.get_dagster_event().event_type for event in events}
         run_ids = {event.run_id for event in events}
-        if types not in BATCHED_TYPES or len(run_ids) != 1:
+        if len(run_ids) != 1 or not (types in BATCHED_TYPES or types <= PLANNED_TYPES):
             super().store_event_batch(events)
             return
-        statements = [self.prepare_insert_event(event) for event in events]
-        (run_id,) = run_ids
-        with self.run_connection(run_id) as conn:
-            for statement in statements:
-                conn.execute(statement)
+        if types <= PLANNED_TYPES:
+            self._store_planned_batch(events)
+            return
+        statements = self._insert_into_run(events)
         # The cross-run index: the events again, their indexed tags, and the asset's
         # latest materialization (the last event of the batch), as store_event does.
         with self.index_transaction() as conn:
@@ -95,6 +102,54 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                 )
                 for event, event_id in _latest_per_asset(asset_events):
                     self._store_asset_event(conn, event, event_id)
+
+    def _insert_into_run(self, events: Sequence[EventLogEntry]) -> list[Any]:
+        """The events into their run's database, in one transaction; their statements."""
+        statements = [self.prepare_insert_event(event) for event in events]
+        with self.run_connection(events[0].run_id) as conn:
+            for statement in statements:
+                conn.execute(statement)
+        return statements
+
+    def _store_planned_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """A run's planned materializations and check evaluations, written as
+        `store_event` writes each (the event in the run's database and the index; an
+        asset's last run; a check's PLANNED execution row per partition, or one without
+        a partition) but in one transaction per database."""
+        statements = self._insert_into_run(events)
+        with self.index_transaction() as conn:
+            for event, statement in zip(events, statements, strict=True):
+                with db_result(conn, statement) as result:
+                    event_id = result.inserted_primary_key[0]
+                if event_id is None:
+                    raise DagsterInvariantViolationError(
+                        "Cannot store asset event tags for null event id."
+                    )
+                dagster_event = event.get_dagster_event()
+                if dagster_event.event_type == DagsterEventType.ASSET_MATERIALIZATION_PLANNED:
+                    self._store_asset_event_tags(conn, [event], [event_id])
+                    self._store_asset_event(conn, event, event_id)
+                    continue
+                planned = dagster_event.event_specific_data
+                subset = planned.partitions_subset
+                partition_keys = subset.get_partition_keys() if subset else [None]
+                conn.execute(
+                    AssetCheckExecutionsTable.insert().values(
+                        [
+                            dict(
+                                asset_key=planned.asset_key.to_string(),
+                                check_name=planned.check_name,
+                                partition=partition_key,
+                                run_id=event.run_id,
+                                execution_status=AssetCheckExecutionRecordStatus.PLANNED.value,
+                                evaluation_event=serialize_value(event),
+                                evaluation_event_timestamp=self._event_insert_timestamp(event),
+                                evaluation_event_storage_id=event_id,
+                            )
+                            for partition_key in partition_keys
+                        ]
+                    )
+                )
 
 
 def _latest_per_asset(

@@ -89,8 +89,9 @@ def _materializations(instance: dg.DagsterInstance) -> list[tuple[str, str]]:
 def test_batched_sqlite_storage_writes_a_range_in_batches(
     tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The CLI's dagster.yaml: a step's 30 daily materializations reach the SQLite event
-    log as one batch and read back as Dagster's own storage writes them."""
+    """The CLI's dagster.yaml: a step's 30 daily materializations, and the run's planned
+    events, reach the SQLite event log as one batch each; the materializations read back
+    as Dagster's own storage writes them."""
     from orchestration import dagster_storage
     from orchestration.cli import DAGSTER_YAML, dagster_yaml
 
@@ -112,8 +113,9 @@ def test_batched_sqlite_storage_writes_a_range_in_batches(
         latest = batched.get_latest_materialization_event(dg.AssetKey("landed"))
         partitions = batched.get_materialized_partitions(dg.AssetKey("landed"))
         built = batched.get_latest_materialization_event(dg.AssetKey("built"))
-    # Dagster also batches the planned events (stored one by one, as before).
     assert (30, "ASSET_MATERIALIZATION") in batches
+    # The run's plan (both assets and the check) is one batch too.
+    assert "ASSET_CHECK_EVALUATION_PLANNED, ASSET_MATERIALIZATION_PLANNED" in dict(batches).values()
     n_batches = len(batches)
     with _home_instance(tmp_path / "plain", monkeypatch, DAGSTER_YAML) as plain:
         _run_range(plain)
@@ -125,3 +127,78 @@ def test_batched_sqlite_storage_writes_a_range_in_batches(
     assert partitions == expected_partitions
     assert latest.dagster_event.partition == "2026-01-30"
     assert built is not None and built.dagster_event.partition is None
+
+
+PLANNED = (
+    dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+    dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+)
+# Written by the database or the clock, not by the storage's logic.
+VOLATILE_COLUMNS = {
+    "id",
+    "timestamp",
+    "create_timestamp",
+    "updated_timestamp",
+    "evaluation_event_timestamp",
+    "last_materialization_timestamp",
+    "evaluation_event_storage_id",
+}
+
+
+def _planned_events() -> list:
+    with dg.instance_for_test() as instance:
+        _run_range(instance)
+        (run,) = instance.get_runs()
+        return [e for e in instance.all_logs(run.run_id) if e.dagster_event_type in PLANNED]
+
+
+def _stored_rows(base_dir, run_id: str) -> dict[str, list]:
+    import sqlalchemy as sa
+
+    tables = {
+        "index": ["event_logs", "asset_keys", "asset_check_executions"],
+        run_id: ["event_logs"],
+    }
+    rows = {}
+    for database, names in tables.items():
+        engine = sa.create_engine(f"sqlite:///{base_dir}/{database}.db")
+        with engine.connect() as conn:
+            for name in names:
+                found = conn.execute(sa.text(f"select * from {name}")).mappings().all()
+                rows[f"{database == 'index'}:{name}"] = sorted(
+                    tuple((k, v) for k, v in row.items() if k not in VOLATILE_COLUMNS)
+                    for row in found
+                )
+        engine.dispose()
+    return rows
+
+
+@pytest.mark.parametrize("fixed", [True, False], ids=["one-check-row", "a-row-per-day"])
+def test_batched_sqlite_storage_stores_a_plan_as_dagster_does(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, fixed: bool
+) -> None:
+    """A run's planned events (assets, and a check planned once or, without
+    dagster_fixes, once per day), stored as one batch, leave the same rows in the run's
+    database and the index as Dagster's storage writing them one by one."""
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    from orchestration.dagster_storage import BatchedSqliteEventLogStorage
+
+    method = "get_resolved_partitions_subset_for_events"
+    if fixed:
+        monkeypatch.setattr(DagsterRun, method, getattr(DagsterRun, method))
+        dagster_fixes.install()
+    else:
+        monkeypatch.setattr(DagsterRun, method, dagster_fixes._ORIGINAL)
+    events = _planned_events()
+    run_id = events[0].run_id
+
+    one_by_one = SqliteEventLogStorage(base_dir=str(tmp_path / "plain"))
+    for event in events:
+        one_by_one.store_event(event)
+    BatchedSqliteEventLogStorage(base_dir=str(tmp_path / "batched")).store_event_batch(events)
+
+    expected = _stored_rows(tmp_path / "plain", run_id)
+    assert len(expected["True:asset_check_executions"]) == (1 if fixed else 30)
+    assert len(expected["False:event_logs"]) == len(events)
+    assert _stored_rows(tmp_path / "batched", run_id) == expected
