@@ -162,67 +162,62 @@ purchases_numbered as (
 ),
 
 {#- Progress stages: every signal that meets a rule of the framework. -#}
+{% if movement == 'forward_only' -%}
+{#- Forward only, a stage is entered once: of the signals meeting a rule without a
+    required stage only the first per customer and stage counts, so they are
+    reduced to it at once (at 1M persons "any touchpoint" alone matches 49M
+    signals, and all the matches were 98M rows, held and joined). -#}
+matched_unconditional as (
+    {{ _lifecycle_matched_signals('unconditional') }}
+),
+
+unconditional_firsts as (
+    {{ first_per_group(
+        'matched_unconditional',
+        ['customer_id', 'stage'],
+        ['occurred_at', 'touchpoint_id', 'reason'],
+    ) }}
+),
+
+matched_conditional as (
+    {{ _lifecycle_matched_signals('conditional') }}
+),
+
+qualified as (
+    select
+        unconditional_firsts.customer_id,
+        unconditional_firsts.stage,
+        stages.stage_order,
+        unconditional_firsts.occurred_at,
+        unconditional_firsts.touchpoint_id,
+        unconditional_firsts.reason
+    from unconditional_firsts
+    inner join stages on unconditional_firsts.stage = stages.stage
+
+    union all
+
+    select
+        matched_conditional.customer_id,
+        matched_conditional.stage,
+        stages.stage_order,
+        matched_conditional.occurred_at,
+        matched_conditional.touchpoint_id,
+        matched_conditional.reason
+    from matched_conditional
+    inner join stages on matched_conditional.stage = stages.stage
+    inner join unconditional_firsts as required
+        on matched_conditional.customer_id = required.customer_id
+        and matched_conditional.requires_stage = required.stage
+    where required.occurred_at <= matched_conditional.occurred_at
+        and (
+            matched_conditional.within_days is null
+            or matched_conditional.occurred_at
+                <= {{ dbt.dateadd('day', 'matched_conditional.within_days', 'required.occurred_at') }}
+        )
+),
+{%- else %}
 matched as (
-    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
-        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
-        rules.description as reason
-    from signal_days
-    inner join rules
-        on rules.match_column = 'signal_type'
-        and signal_days.signal_type = rules.match_value
-    where (rules.rule = 'signal'
-            or (rules.rule = 'later_signal'
-                and signal_days.signal_date > signal_days.first_touch_date))
-        and (rules.min_score is null or signal_days.score >= rules.min_score)
-
-    union all
-
-    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
-        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
-        rules.description
-    from signal_days
-    inner join rules
-        on rules.match_column = 'touchpoint_type'
-        and signal_days.touchpoint_type = rules.match_value
-    where (rules.rule = 'signal'
-            or (rules.rule = 'later_signal'
-                and signal_days.signal_date > signal_days.first_touch_date))
-        and (rules.min_score is null or signal_days.score >= rules.min_score)
-
-    union all
-
-    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
-        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
-        rules.description
-    from signal_days
-    inner join rules
-        on rules.match_column = 'channel'
-        and signal_days.channel = rules.match_value
-    where (rules.rule = 'signal'
-            or (rules.rule = 'later_signal'
-                and signal_days.signal_date > signal_days.first_touch_date))
-        and (rules.min_score is null or signal_days.score >= rules.min_score)
-
-    union all
-
-    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
-        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
-        rules.description
-    from signal_days
-    inner join rules
-        on rules.match_column = 'any'
-    where rules.rule = 'signal'
-        and (rules.min_score is null or signal_days.score >= rules.min_score)
-
-    union all
-
-    select rules.stage, purchases_numbered.customer_id, purchases_numbered.occurred_at,
-        purchases_numbered.touchpoint_id, rules.requires_stage, rules.within_days,
-        rules.description
-    from purchases_numbered
-    inner join rules
-        on rules.rule = 'nth_purchase'
-        and purchases_numbered.purchase_number = rules.nth
+    {{ _lifecycle_matched_signals() }}
 ),
 
 unconditional_entries as (
@@ -255,6 +250,7 @@ qualified as (
             )
         )
 ),
+{%- endif %}
 
 {% if movement == 'forward_only' -%}
 firsts as (
@@ -446,4 +442,83 @@ select
     events.reason
 from events
 inner join stages on events.stage = stages.stage
+{%- endmacro %}
+
+
+{#- The signals that meet a rule of the framework (the union over the rules'
+    match columns), for the rules with a required earlier stage (`requires`
+    'conditional'), without one ('unconditional') or all of them (none). -#}
+{% macro _lifecycle_matched_signals(requires=none) -%}
+    {%- if requires == 'conditional' -%}
+        {%- set requires_filter = 'and rules.requires_stage is not null' -%}
+    {%- elif requires == 'unconditional' -%}
+        {%- set requires_filter = 'and rules.requires_stage is null' -%}
+    {%- else -%}
+        {%- set requires_filter = '' -%}
+    {%- endif %}
+    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
+        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
+        rules.description as reason
+    from signal_days
+    inner join rules
+        on rules.match_column = 'signal_type'
+        and signal_days.signal_type = rules.match_value
+    where (rules.rule = 'signal'
+            or (rules.rule = 'later_signal'
+                and signal_days.signal_date > signal_days.first_touch_date))
+        and (rules.min_score is null or signal_days.score >= rules.min_score)
+        {{ requires_filter }}
+
+    union all
+
+    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
+        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
+        rules.description
+    from signal_days
+    inner join rules
+        on rules.match_column = 'touchpoint_type'
+        and signal_days.touchpoint_type = rules.match_value
+    where (rules.rule = 'signal'
+            or (rules.rule = 'later_signal'
+                and signal_days.signal_date > signal_days.first_touch_date))
+        and (rules.min_score is null or signal_days.score >= rules.min_score)
+        {{ requires_filter }}
+
+    union all
+
+    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
+        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
+        rules.description
+    from signal_days
+    inner join rules
+        on rules.match_column = 'channel'
+        and signal_days.channel = rules.match_value
+    where (rules.rule = 'signal'
+            or (rules.rule = 'later_signal'
+                and signal_days.signal_date > signal_days.first_touch_date))
+        and (rules.min_score is null or signal_days.score >= rules.min_score)
+        {{ requires_filter }}
+
+    union all
+
+    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
+        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
+        rules.description
+    from signal_days
+    inner join rules
+        on rules.match_column = 'any'
+    where rules.rule = 'signal'
+        and (rules.min_score is null or signal_days.score >= rules.min_score)
+        {{ requires_filter }}
+
+    union all
+
+    select rules.stage, purchases_numbered.customer_id, purchases_numbered.occurred_at,
+        purchases_numbered.touchpoint_id, rules.requires_stage, rules.within_days,
+        rules.description
+    from purchases_numbered
+    inner join rules
+        on rules.rule = 'nth_purchase'
+        and purchases_numbered.purchase_number = rules.nth
+    where true {{ requires_filter }}
 {%- endmacro %}

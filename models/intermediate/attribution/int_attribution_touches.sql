@@ -77,31 +77,46 @@ web_touches as (
     where candidate_touches.type_marketing_channel is null
 ),
 
+-- The rules are matched once per distinct landing (source, medium, campaign,
+-- referrer), not per page view: the match is a join on a disjunction (no hash
+-- join), and a year of page views has millions of rows but few landings.
+landings as (
+    select distinct utm_source, utm_medium, utm_campaign_key, referrer
+    from web_touches
+),
+
 rule_matches as (
     select
-        web_touches.touchpoint_id,
+        landings.utm_source,
+        landings.utm_medium,
+        landings.utm_campaign_key,
+        landings.referrer,
         web_channel_rules.marketing_channel,
         web_channel_rules.match_on,
         row_number() over (
-            partition by web_touches.touchpoint_id
+            partition by
+                landings.utm_source,
+                landings.utm_medium,
+                landings.utm_campaign_key,
+                landings.referrer
             order by web_channel_rules.rule_order
         ) as match_rank
-    from web_touches
+    from landings
     inner join web_channel_rules
         on (
             web_channel_rules.match_on = 'utm_medium'
-            and web_touches.utm_medium = web_channel_rules.match_value
+            and landings.utm_medium = web_channel_rules.match_value
         )
         or (
             web_channel_rules.match_on = 'utm_source'
-            and web_touches.utm_source = web_channel_rules.match_value
+            and landings.utm_source = web_channel_rules.match_value
         )
         or (
             web_channel_rules.match_on = 'referrer'
-            and web_touches.utm_source is null
-            and web_touches.utm_medium is null
-            and web_touches.utm_campaign_key is null
-            and web_touches.referrer like web_channel_rules.match_value
+            and landings.utm_source is null
+            and landings.utm_medium is null
+            and landings.utm_campaign_key is null
+            and landings.referrer like web_channel_rules.match_value
         )
 ),
 
@@ -122,7 +137,10 @@ web_classified as (
     left join paid_campaigns
         on web_touches.utm_campaign_key = paid_campaigns.campaign_key
     left join rule_matches
-        on web_touches.touchpoint_id = rule_matches.touchpoint_id
+        on web_touches.utm_source is not distinct from rule_matches.utm_source
+        and web_touches.utm_medium is not distinct from rule_matches.utm_medium
+        and web_touches.utm_campaign_key is not distinct from rule_matches.utm_campaign_key
+        and web_touches.referrer is not distinct from rule_matches.referrer
         and rule_matches.match_rank = 1
 ),
 

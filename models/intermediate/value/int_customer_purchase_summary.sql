@@ -6,6 +6,10 @@
     Several purchases on one day are one purchase day (the models' unit).
 -#}
 
+{#- A table, not a view (the folder's default): three models and three tests read
+    it, and as a view each reading aggregated every purchase again. -#}
+{{ config(materialized='table') }}
+
 with
 
 touchpoints as (
