@@ -456,13 +456,14 @@ inner join stages on events.stage = stages.stage
     {%- else -%}
         {%- set requires_filter = '' -%}
     {%- endif %}
+    {%- for match_column in ['signal_type', 'touchpoint_type', 'channel'] %}
     select rules.stage, signal_days.customer_id, signal_days.occurred_at,
         signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
-        rules.description as reason
+        rules.description{% if loop.first %} as reason{% endif %}
     from signal_days
     inner join rules
-        on rules.match_column = 'signal_type'
-        and signal_days.signal_type = rules.match_value
+        on rules.match_column = '{{ match_column }}'
+        and signal_days.{{ match_column }} = rules.match_value
     where (rules.rule = 'signal'
             or (rules.rule = 'later_signal'
                 and signal_days.signal_date > signal_days.first_touch_date))
@@ -470,37 +471,7 @@ inner join stages on events.stage = stages.stage
         {{ requires_filter }}
 
     union all
-
-    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
-        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
-        rules.description
-    from signal_days
-    inner join rules
-        on rules.match_column = 'touchpoint_type'
-        and signal_days.touchpoint_type = rules.match_value
-    where (rules.rule = 'signal'
-            or (rules.rule = 'later_signal'
-                and signal_days.signal_date > signal_days.first_touch_date))
-        and (rules.min_score is null or signal_days.score >= rules.min_score)
-        {{ requires_filter }}
-
-    union all
-
-    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
-        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
-        rules.description
-    from signal_days
-    inner join rules
-        on rules.match_column = 'channel'
-        and signal_days.channel = rules.match_value
-    where (rules.rule = 'signal'
-            or (rules.rule = 'later_signal'
-                and signal_days.signal_date > signal_days.first_touch_date))
-        and (rules.min_score is null or signal_days.score >= rules.min_score)
-        {{ requires_filter }}
-
-    union all
-
+    {% endfor %}
     select rules.stage, signal_days.customer_id, signal_days.occurred_at,
         signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
         rules.description
