@@ -67,11 +67,9 @@ def fit_parameters(
     t_x = _column(summary, "recency_days")
     big_t = _column(summary, "age_days")
     m_x = _column(summary, "avg_repeat_purchase_value_eur")
-    # The likelihood sums over customers; summed in a fixed order, the fit depends
-    # only on the customers, not on the order the warehouse returned them in (an
-    # incremental build and a full one must fit the same parameters).
-    order = np.lexsort((m_x, big_t, t_x, x))
-    x, t_x, big_t, m_x = x[order], t_x[order], big_t[order], m_x[order]
+    # The fits sum over the sorted distinct summaries (optimise.distinct_rows), so
+    # they depend only on the customers, not on the order the warehouse returned them
+    # in (an incremental build and a full one must fit the same parameters).
     n_repeat = int(np.sum(x > 0))
     row["bgnbd_customers"] = int(x.size)
     history = int(np.nanmax(big_t)) if x.size else 0
