@@ -86,14 +86,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         # The cross-run index: the events again, their indexed tags, and the asset's
         # latest materialization (the last event of the batch), as store_event does.
         with self.index_transaction() as conn:
-            event_ids = []
-            for statement in statements:
-                with db_result(conn, statement) as result:
-                    event_ids.append(result.inserted_primary_key[0])
-            if any(event_id is None for event_id in event_ids):
-                raise DagsterInvariantViolationError(
-                    "Cannot store asset event tags for null event id."
-                )
+            event_ids = _insert_into_index(conn, statements)
             asset_events = [
                 (event, event_id)
                 for event, event_id in zip(events, event_ids, strict=True)
@@ -121,13 +114,8 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         a partition) but in one transaction per database."""
         statements = self._insert_into_run(events)
         with self.index_transaction() as conn:
-            for event, statement in zip(events, statements, strict=True):
-                with db_result(conn, statement) as result:
-                    event_id = result.inserted_primary_key[0]
-                if event_id is None:
-                    raise DagsterInvariantViolationError(
-                        "Cannot store asset event tags for null event id."
-                    )
+            event_ids = _insert_into_index(conn, statements)
+            for event, event_id in zip(events, event_ids, strict=True):
                 dagster_event = event.get_dagster_event()
                 if dagster_event.event_type == DagsterEventType.ASSET_MATERIALIZATION_PLANNED:
                     self._store_asset_event_tags(conn, [event], [event_id])
@@ -153,6 +141,17 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                         ]
                     )
                 )
+
+
+def _insert_into_index(conn: Any, statements: list[Any]) -> list[int]:
+    """The events' statements run again on the cross-run index; their new ids."""
+    event_ids = []
+    for statement in statements:
+        with db_result(conn, statement) as result:
+            event_ids.append(result.inserted_primary_key[0])
+    if any(event_id is None for event_id in event_ids):
+        raise DagsterInvariantViolationError("Cannot store asset event tags for null event id.")
+    return event_ids
 
 
 def _latest_per_asset(
