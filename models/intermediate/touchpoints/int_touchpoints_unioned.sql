@@ -3,8 +3,12 @@
     times, and as a view each read recomputed it (README, Performance). -#}
 {#-
     Every customer-level interaction from every channel in one shape, before
-    the customer is attached. record_id is the identity graph's record (see
-    int_identifier_observations), through which the customer is resolved.
+    the customer is attached. signal_type is what the stage rules and lead
+    score weights match on: the touchpoint type, except that a web page view
+    of a product, cart or checkout page is product_page_view and one of the
+    welcome page after a sign-up is signup_page_view. record_id is the
+    identity graph's record (see int_identifier_observations), through which
+    the customer is resolved.
 -#}
 
 with
@@ -87,7 +91,12 @@ unioned as (
         utm_campaign as campaign,
         {{ null_number }} as revenue_amount,
         {{ null_string }} as currency,
-        {{ null_number }} as score
+        {{ null_number }} as score,
+        case
+            when url like '%/account/welcome%' then 'signup_page_view'
+            when url like '%/products/%' or url like '%/cart%' or url like '%/checkout%'
+                then 'product_page_view'
+        end as page_signal_type
     from page_views
 
     union all
@@ -106,7 +115,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from app_events
 
     union all
@@ -121,7 +131,8 @@ unioned as (
         campaign,
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from email_events
 
     union all
@@ -136,7 +147,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from mentions
 
     union all
@@ -151,7 +163,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from leads
 
     union all
@@ -166,7 +179,8 @@ unioned as (
         {{ null_string }},
         total_amount - coalesce(refunded_amount, 0),
         currency,
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from orders
 
     union all
@@ -181,7 +195,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from carts
 
     union all
@@ -196,7 +211,8 @@ unioned as (
         plan,
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from subscriptions
     where trial_started_at is not null
 
@@ -212,7 +228,8 @@ unioned as (
         plan,
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from subscriptions
     where paid_started_at is not null
 
@@ -228,7 +245,8 @@ unioned as (
         plan,
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from subscriptions
     where cancelled_at is not null
 
@@ -244,7 +262,8 @@ unioned as (
         {{ null_string }},
         amount,
         currency,
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from pos_transactions
 
     union all
@@ -259,7 +278,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from calls
 
     union all
@@ -274,7 +294,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        csat_score
+        csat_score,
+        {{ null_string }}
     from tickets
 
     union all
@@ -289,7 +310,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        score
+        score,
+        {{ null_string }}
     from survey_responses
     where email is not null
 
@@ -305,7 +327,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        rating
+        rating,
+        {{ null_string }}
     from reviews
     where email is not null or social_handle is not null
 
@@ -321,7 +344,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from referrals
 
     union all
@@ -336,7 +360,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from referrals
 
     union all
@@ -353,7 +378,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from listens
     where email is not null
 
@@ -369,7 +395,8 @@ unioned as (
         {{ null_string }},
         {{ null_number }},
         {{ null_string }},
-        {{ null_number }}
+        {{ null_number }},
+        {{ null_string }}
     from affiliate_conversions
 ),
 
@@ -379,6 +406,8 @@ final as (
         record_id,
         channel,
         touchpoint_type,
+        -- The lifecycle signal: the touchpoint type, refined for web pages by their URL.
+        coalesce(page_signal_type, touchpoint_type) as signal_type,
         occurred_at,
         device_type,
         utm_source as source_detail,

@@ -36,6 +36,7 @@ joined as (
         record_customers.customer_id,
         touchpoints.channel,
         touchpoints.touchpoint_type,
+        touchpoints.signal_type,
         touchpoints.occurred_at,
         cast(touchpoints.occurred_at as date) as touchpoint_date,
         touchpoints.device_type,
@@ -63,8 +64,9 @@ changed as (
     left join {{ this }} as existing
         on joined.touchpoint_id = existing.touchpoint_id
     where existing.touchpoint_id is null
-        {%- for column in ['customer_id', 'channel', 'touchpoint_type', 'occurred_at', 'device_type',
-                           'source_detail', 'campaign', 'revenue_amount', 'currency', 'revenue_eur', 'score'] %}
+        {%- for column in ['customer_id', 'channel', 'touchpoint_type', 'signal_type', 'occurred_at',
+                           'device_type', 'source_detail', 'campaign', 'revenue_amount', 'currency',
+                           'revenue_eur', 'score'] %}
         or joined.{{ column }} is distinct from existing.{{ column }}
         {%- endfor %}
 ),
