@@ -69,6 +69,48 @@ def validate_summary(frequency: np.ndarray, recency: np.ndarray, age: np.ndarray
         raise ValueError("invalid RFM summary: " + "; ".join(problems))
 
 
+class _Summaries:
+    """Customer summaries with each column's distinct values and where each row's
+    value is among them. The optimiser evaluates the likelihood hundreds of times:
+    the special functions of x and the logs of t_x and T are taken once per
+    distinct value (whole days: a few hundred) and gathered, not once per row."""
+
+    def __init__(self, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray) -> None:
+        self.x = x
+        self.x_values, self.x_index = np.unique(x, return_inverse=True)
+        self.t_x_values, self.t_x_index = np.unique(t_x, return_inverse=True)
+        self.big_t_values, self.big_t_index = np.unique(big_t, return_inverse=True)
+        self.repeat = x > 0
+
+    def terms(self, params: BgNbdParams) -> np.ndarray:
+        """Each row's log-likelihood (FHL 2005, equation 6, in logs)."""
+        r, alpha, a, b = params.as_tuple()
+        x, x_values = self.x, self.x_values
+        common = (
+            special.gammaln(r + x_values)
+            - special.gammaln(r)
+            + special.betaln(a, b + x_values)
+            - special.betaln(a, b)
+        )[self.x_index]
+        # L = common * alpha^r * [ (alpha+T)^-(r+x) + [x>0] a/(b+x-1) (alpha+t_x)^-(r+x) ],
+        # with r log(alpha) - (r+x) log(alpha+T) written as -r log1p(T/alpha) - x log(alpha+T)
+        # so that large r and alpha (little heterogeneity) do not cancel catastrophically.
+        still_active = (
+            -r * np.log1p(self.big_t_values / alpha)[self.big_t_index]
+            - x * np.log(alpha + self.big_t_values)[self.big_t_index]
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dropout = (np.log(a) - np.log(b + np.maximum(x_values, 1.0) - 1.0))[self.x_index]
+            dropped_out = np.where(
+                self.repeat,
+                dropout
+                - r * np.log1p(self.t_x_values / alpha)[self.t_x_index]
+                - x * np.log(alpha + self.t_x_values)[self.t_x_index],
+                _LOG_FLOOR,
+            )
+        return common + np.logaddexp(still_active, dropped_out)
+
+
 def log_likelihood_terms(
     params: BgNbdParams,
     frequency: Sequence[float] | np.ndarray,
@@ -76,28 +118,7 @@ def log_likelihood_terms(
     age: Sequence[float] | np.ndarray,
 ) -> np.ndarray:
     """Each customer's log-likelihood (FHL 2005, equation 6, in logs)."""
-    x, t_x, big_t = _arrays(frequency, recency, age)
-    r, alpha, a, b = params.as_tuple()
-    common = (
-        special.gammaln(r + x)
-        - special.gammaln(r)
-        + special.betaln(a, b + x)
-        - special.betaln(a, b)
-    )
-    # L = common * alpha^r * [ (alpha+T)^-(r+x) + [x>0] a/(b+x-1) (alpha+t_x)^-(r+x) ],
-    # with r log(alpha) - (r+x) log(alpha+T) written as -r log1p(T/alpha) - x log(alpha+T)
-    # so that large r and alpha (little heterogeneity) do not cancel catastrophically.
-    still_active = -r * np.log1p(big_t / alpha) - x * np.log(alpha + big_t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dropped_out = np.where(
-            x > 0,
-            np.log(a)
-            - np.log(b + np.maximum(x, 1.0) - 1.0)
-            - r * np.log1p(t_x / alpha)
-            - x * np.log(alpha + t_x),
-            _LOG_FLOOR,
-        )
-    return common + np.logaddexp(still_active, dropped_out)
+    return _Summaries(*_arrays(frequency, recency, age)).terms(params)
 
 
 def log_likelihood(
@@ -133,12 +154,10 @@ def fit_bgnbd(
     scale = float(np.max(big_t)) or 1.0
     # Each distinct (x, t_x, T) once, weighted by how many customers have it.
     (x_d, t_x_d, big_t_d), counts = distinct_rows(x, t_x, big_t)
-    t_x_scaled, big_t_scaled = t_x_d / scale, big_t_d / scale
+    scaled = _Summaries(x_d, t_x_d / scale, big_t_d / scale)
 
     def negative(log_params: np.ndarray) -> float:
-        terms = log_likelihood_terms(
-            BgNbdParams(*np.exp(log_params)), x_d, t_x_scaled, big_t_scaled
-        )
+        terms = scaled.terms(BgNbdParams(*np.exp(log_params)))
         value = -float(np.dot(counts, terms))
         return value if np.isfinite(value) else 1e300
 
