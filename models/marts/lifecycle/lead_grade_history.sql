@@ -46,6 +46,12 @@ crossings as (
     from horizons
 ),
 
+-- A score just above a threshold crosses it within the same second (the
+-- crossing rounds to the touchpoint's own time): of the events at one instant,
+-- the last (the grade the score has decayed to) holds. Such events are all of
+-- one scored moment (its crossings lie in [scored_at, horizon_at), and the
+-- moments of a customer are distinct), so each event is dropped here when a
+-- later one of its own row falls in the same second: no window over the events.
 grade_events as (
     select
         customer_id,
@@ -58,12 +64,21 @@ grade_events as (
         end as lead_grade,
         lead_score
     from crossings
+    where not coalesce(
+            cooled_to_warm_at = scored_at and cooled_to_warm_at < horizon_at, false
+        )
+        and not coalesce(
+            cooled_to_cold_at = scored_at and cooled_to_cold_at < horizon_at, false
+        )
 
     union all
 
     select customer_id, cooled_to_warm_at, 1, 'Warm', cast({{ hot }} as {{ type_double() }})
     from crossings
     where cooled_to_warm_at < horizon_at
+        and not coalesce(
+            cooled_to_cold_at = cooled_to_warm_at and cooled_to_cold_at < horizon_at, false
+        )
 
     union all
 
@@ -72,31 +87,13 @@ grade_events as (
     where cooled_to_cold_at < horizon_at
 ),
 
--- A score just above a threshold crosses it within the same second (the
--- crossing rounds to the touchpoint's own time): of the events at one instant,
--- the last (the grade the score has decayed to) holds.
-ranked_at_instant as (
-    select
-        grade_events.*,
-        row_number() over (
-            partition by customer_id, changed_at order by event_order desc
-        ) as rank_at_instant
-    from grade_events
-),
-
-settled as (
-    select customer_id, changed_at, event_order, lead_grade, lead_score
-    from ranked_at_instant
-    where rank_at_instant = 1
-),
-
 sequenced as (
     select
-        settled.*,
+        grade_events.*,
         lag(lead_grade) over (
             partition by customer_id order by changed_at, event_order
         ) as previous_grade
-    from settled
+    from grade_events
 ),
 
 changes as (
