@@ -306,7 +306,7 @@ def warehouse_figures(warehouse: Path) -> dict:
         )
         observations = (
             one(
-                f"select count(*) from {schema['int_identifier_observations']}"
+                f"select sum(n_observations) from {schema['int_identifier_observations']}"
                 ".int_identifier_observations"
             )
             if "int_identifier_observations" in schema

@@ -28,9 +28,9 @@ identifiers as (
         node_id,
         identifier_type,
         identifier_value,
-        min(observed_at) as first_observed_at,
-        max(observed_at) as last_observed_at,
-        count(*) as n_observations
+        min(first_observed_at) as first_observed_at,
+        max(last_observed_at) as last_observed_at,
+        cast(sum(n_observations) as {{ dbt.type_bigint() }}) as n_observations
     from observations
     group by node_id, identifier_type, identifier_value
 ),

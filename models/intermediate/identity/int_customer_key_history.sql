@@ -54,7 +54,7 @@ previous as (
 ),
 
 node_first_observations as (
-    select node_id, min(observed_at) as first_observed_at
+    select node_id, min(first_observed_at) as first_observed_at
     from observations
     group by node_id
 ),

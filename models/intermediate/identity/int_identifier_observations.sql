@@ -1,86 +1,79 @@
 {#-
-    Every identifier seen in every customer-level record, one row per record
-    and identifier. Records are the identity graph's hyperedges: identifiers
-    in one record belong to one person. The referral record is two records
-    (referrer and referee are different people). is_blocked marks identifiers
-    on the identifier_blocklist seed or matching a pattern of the
-    identifier_blocklist_patterns seed (test addresses, placeholder phones):
-    they never link. Identifiers shared by rule (int_shared_identifiers) are
-    decided from these observations.
+    Every identifier of every identity record, one row per identity record and
+    identifier. Identity records are the identity graph's hyperedges:
+    identifiers seen in one record belong to one person. An identity record
+    is the distinct set of identifiers of the rows of one record type
+    (macro identity_record_id; the specs are macro identity_record_specs),
+    with when it was first and last seen and in how many rows. The referral
+    row is two records (referrer and referee are different people). is_blocked
+    marks identifiers on the identifier_blocklist seed or matching a pattern of
+    the identifier_blocklist_patterns seed (test addresses, placeholder
+    phones): they never link. Identifiers shared by rule
+    (int_shared_identifiers) are decided from these observations.
 -#}
-{%- set records = [
-    {'model': 'stg_web__page_views', 'record': 'web', 'id': 'event_id', 'at': 'event_at',
-     'identifiers': ['cookie_id', 'user_id', 'email']},
-    {'model': 'stg_app__events', 'record': 'app', 'id': 'event_id', 'at': 'event_at',
-     'identifiers': ['device_id', 'user_id']},
-    {'model': 'stg_email__events', 'record': 'email', 'id': 'event_id', 'at': 'event_at',
-     'identifiers': ['email']},
-    {'model': 'stg_social__mentions', 'record': 'social_mention', 'id': 'mention_id',
-     'at': 'mentioned_at', 'identifiers': ['social_handle']},
-    {'model': 'stg_crm__leads', 'record': 'crm_lead', 'id': 'lead_id', 'at': 'created_at',
-     'identifiers': ['lead_id', 'email', 'phone']},
-    {'model': 'stg_shop__orders', 'record': 'order', 'id': 'order_id', 'at': 'ordered_at',
-     'identifiers': ['shop_customer_id', 'email', 'phone'], 'anonymous': 'guest_order'},
-    {'model': 'stg_shop__carts', 'record': 'cart', 'id': 'cart_id', 'at': 'created_at',
-     'identifiers': ['cookie_id', 'shop_customer_id', 'email']},
-    {'model': 'stg_shop__subscriptions', 'record': 'subscription', 'id': 'subscription_id',
-     'at': 'updated_at', 'identifiers': ['email']},
-    {'model': 'stg_pos__transactions', 'record': 'pos', 'id': 'transaction_id',
-     'at': 'transacted_at', 'identifiers': ['loyalty_card_id', 'phone', 'email'],
-     'anonymous': 'pos_receipt'},
-    {'model': 'stg_call_centre__calls', 'record': 'call', 'id': 'call_id', 'at': 'started_at',
-     'identifiers': ['phone', 'email']},
-    {'model': 'stg_support__tickets', 'record': 'ticket', 'id': 'ticket_id', 'at': 'opened_at',
-     'identifiers': ['email', 'social_handle']},
-    {'model': 'stg_support__survey_responses', 'record': 'survey', 'id': 'response_id',
-     'at': 'responded_at', 'identifiers': ['email']},
-    {'model': 'stg_reviews__reviews', 'record': 'review', 'id': 'review_id', 'at': 'reviewed_at',
-     'identifiers': ['email', 'social_handle']},
-    {'model': 'stg_referrals__referrals', 'record': 'referrer', 'id': 'referral_id',
-     'at': 'referred_at', 'identifiers': [('email', 'referrer_email')]},
-    {'model': 'stg_referrals__referrals', 'record': 'referee', 'id': 'referral_id',
-     'at': 'referred_at', 'identifiers': [('email', 'referee_email')]},
-    {'model': 'stg_media__listens', 'record': 'media',
-     'id': dbt.concat(["episode_id", "'|'", "platform", "'|'", dbt.cast("media_date", api.Column.translate_type("string")), "'|'", salted_hash("email")]),
-     'at': dbt.cast("media_date", api.Column.translate_type("timestamp")),
-     'identifiers': ['email']},
-] -%}
-
 {%- set ctes = [] -%}
 
 with
 
-{% for spec in records %}
-{%- for identifier in spec.identifiers %}
-{%- set identifier_type = identifier[0] if identifier is not string else identifier -%}
-{%- set column = identifier[1] if identifier is not string else identifier -%}
+{% for spec in identity_record_specs() %}
+{%- set columns = identity_record_columns(spec) %}
+{%- set sets_cte = spec.record ~ '_sets' %}
+-- The distinct identifier sets of the {{ spec.record }} rows (grouped before any
+-- string is built: a visitor's cookie repeats in every page view).
+{{ sets_cte }} as (
+    select
+        {%- for _, column in columns %}
+        {{ column }},
+        {%- endfor %}
+        min({{ spec.at }}) as first_observed_at,
+        max({{ spec.at }}) as last_observed_at,
+        count(*) as n_observations
+    from {{ ref(spec.model) }}
+    where {% for _, column in columns %}{{ column }} is not null{% if not loop.last %} or {% endif %}{% endfor %}
+    group by {% for _, column in columns %}{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+),
+{%- set keyed_cte = spec.record ~ '_records' %}
+
+{{ keyed_cte }} as (
+    select
+        {{ sets_cte }}.*,
+        {{ identity_record_id(spec.record, anonymous=false) }} as record_id
+    from {{ sets_cte }}
+),
+{%- for identifier_type, column in columns %}
 {%- set cte = spec.record ~ '_' ~ column -%}
 {%- do ctes.append(cte) %}
+
 {{ cte }} as (
     select
         '{{ spec.record }}' as record_type,
-        {{ dbt.concat(["'" ~ spec.record ~ ":'", spec.id]) }} as record_id,
+        record_id,
         '{{ identifier_type }}' as identifier_type,
         {{ column }} as identifier_value,
-        {{ spec.at }} as observed_at
-    from {{ ref(spec.model) }}
+        first_observed_at,
+        last_observed_at,
+        n_observations
+    from {{ keyed_cte }}
     where {{ column }} is not null
 ),
-{% endfor -%}
+{%- endfor %}
 {%- if spec.anonymous %}
 {%- set cte = spec.record ~ '_anonymous' -%}
 {%- do ctes.append(cte) %}
+
 {{ cte }} as (
     -- A purchase with no identifier is still a touchpoint: it gets an
     -- anonymous customer of its own instead of being dropped.
     select
         '{{ spec.record }}' as record_type,
-        {{ dbt.concat(["'" ~ spec.record ~ ":'", spec.id]) }} as record_id,
+        {{ identity_record_id(spec.record) }} as record_id,
         '{{ spec.anonymous }}' as identifier_type,
         {{ spec.id }} as identifier_value,
-        {{ spec.at }} as observed_at
+        {{ spec.at }} as first_observed_at,
+        {{ spec.at }} as last_observed_at,
+        1 as n_observations
     from {{ ref(spec.model) }}
-    where {% for identifier in spec.identifiers %}{{ identifier }} is null{% if not loop.last %} and {% endif %}{% endfor %}
+    where {% for _, column in columns %}{{ column }} is null{% if not loop.last %} and {% endif %}{% endfor %}
 ),
 {%- endif %}
 {% endfor %}
@@ -126,7 +119,9 @@ final as (
         unioned.identifier_type,
         unioned.identifier_value,
         {{ dbt.concat(["unioned.identifier_type", "':'", "unioned.identifier_value"]) }} as node_id,
-        unioned.observed_at,
+        unioned.first_observed_at,
+        unioned.last_observed_at,
+        cast(unioned.n_observations as {{ dbt.type_bigint() }}) as n_observations,
         blocklist.identifier_value is not null
             or pattern_matches.identifier_value is not null as is_blocked,
         coalesce(blocklist.reason, pattern_matches.reason) as blocked_reason

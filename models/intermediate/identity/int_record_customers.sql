@@ -1,5 +1,6 @@
 {#-
-    The customer behind each customer-level record: the customer of the
+    The customer behind each identity record (a distinct set of identifiers
+    of one record type, int_identifier_observations): the customer of the
     record's linkable identifiers (all in one component by construction), or,
     for a record whose only identifiers are shared (int_shared_identifiers),
     of one of those (the smallest key).

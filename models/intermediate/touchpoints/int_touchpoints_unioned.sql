@@ -7,8 +7,9 @@
     score weights match on: the touchpoint type, except that a web page view
     of a product, cart or checkout page is product_page_view and one of the
     welcome page after a sign-up is signup_page_view. record_id is the
-    identity graph's record (see int_identifier_observations), through which
-    the customer is resolved.
+    source record; identity_record_id is its identity record (macro
+    identity_record_id: the record's set of identifiers), through which the
+    customer is resolved (int_record_customers).
 -#}
 
 with
@@ -83,6 +84,7 @@ affiliate_conversions as (
 unioned as (
     select
         {{ dbt.concat(["'web:'", "event_id"]) }} as record_id,
+        {{ identity_record_id('web') }} as identity_record_id,
         'web' as channel,
         'page_view' as touchpoint_type,
         event_at as occurred_at,
@@ -103,6 +105,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'app:'", "event_id"]) }},
+        {{ identity_record_id('app') }},
         'app',
         -- app_open stays; purchase -> app_purchase (the order itself comes from the shop)
         case
@@ -123,6 +126,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'email:'", "event_id"]) }},
+        {{ identity_record_id('email') }},
         'email',
         {{ dbt.concat(["'email_'", "event_type"]) }},
         event_at,
@@ -139,6 +143,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'social_mention:'", "mention_id"]) }},
+        {{ identity_record_id('social_mention') }},
         'social',
         {{ dbt.concat(["'mention_'", "sentiment"]) }},
         mentioned_at,
@@ -155,6 +160,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'crm_lead:'", "lead_id"]) }},
+        {{ identity_record_id('crm_lead') }},
         'crm',
         'lead_created',
         created_at,
@@ -171,6 +177,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'order:'", "order_id"]) }},
+        {{ identity_record_id('order') }},
         'shop',
         'purchase',
         ordered_at,
@@ -187,6 +194,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'cart:'", "cart_id"]) }},
+        {{ identity_record_id('cart') }},
         'shop',
         'cart_created',
         created_at,
@@ -203,6 +211,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'subscription:'", "subscription_id"]) }},
+        {{ identity_record_id('subscription') }},
         'shop',
         'trial_started',
         trial_started_at,
@@ -220,6 +229,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'subscription:'", "subscription_id"]) }},
+        {{ identity_record_id('subscription') }},
         'shop',
         'subscription_started',
         paid_started_at,
@@ -237,6 +247,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'subscription:'", "subscription_id"]) }},
+        {{ identity_record_id('subscription') }},
         'shop',
         'subscription_cancelled',
         cancelled_at,
@@ -254,6 +265,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'pos:'", "transaction_id"]) }},
+        {{ identity_record_id('pos') }},
         'pos',
         case when transaction_type = 'return' then 'return' else 'purchase' end,
         transacted_at,
@@ -270,6 +282,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'call:'", "call_id"]) }},
+        {{ identity_record_id('call') }},
         'call_centre',
         {{ dbt.concat(["'call_'", "direction"]) }},
         started_at,
@@ -286,6 +299,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'ticket:'", "ticket_id"]) }},
+        {{ identity_record_id('ticket') }},
         'support',
         'support_ticket',
         opened_at,
@@ -302,6 +316,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'survey:'", "response_id"]) }},
+        {{ identity_record_id('survey') }},
         'support',
         {{ dbt.concat(["'survey_'", "survey_type"]) }},
         responded_at,
@@ -319,6 +334,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'review:'", "review_id"]) }},
+        {{ identity_record_id('review') }},
         'reviews',
         'review',
         reviewed_at,
@@ -336,6 +352,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'referrer:'", "referral_id"]) }},
+        {{ identity_record_id('referrer') }},
         'referrals',
         'referral_sent',
         referred_at,
@@ -352,6 +369,7 @@ unioned as (
 
     select
         {{ dbt.concat(["'referee:'", "referral_id"]) }},
+        {{ identity_record_id('referee') }},
         'referrals',
         'referral_received',
         referred_at,
@@ -370,6 +388,7 @@ unioned as (
         {{ dbt.concat(["'media:'", "episode_id", "'|'", "platform", "'|'",
             dbt.cast("media_date", api.Column.translate_type("string")), "'|'",
             salted_hash("email")]) }},
+        {{ identity_record_id('media') }},
         'media',
         {{ dbt.concat(["media_type", "'_listen'"]) }},
         {{ dbt.cast("media_date", api.Column.translate_type("timestamp")) }},
@@ -386,7 +405,8 @@ unioned as (
     union all
 
     select
-        {{ dbt.concat(["'order:'", "order_id"]) }},
+        {{ dbt.concat(["'order:'", "affiliate_conversions.order_id"]) }},
+        {{ identity_record_id('order', prefix='orders.') }},
         'affiliates',
         'affiliate_conversion',
         converted_at,
@@ -398,12 +418,15 @@ unioned as (
         {{ null_number }},
         {{ null_string }}
     from affiliate_conversions
+    -- An affiliate conversion is the shop order's record: its customer is the order's.
+    left join orders on affiliate_conversions.order_id = orders.order_id
 ),
 
 final as (
     select
         {{ dbt.concat(["record_id", "':'", "touchpoint_type"]) }} as touchpoint_id,
         record_id,
+        identity_record_id,
         channel,
         touchpoint_type,
         -- The lifecycle signal: the touchpoint type, refined for web pages by their URL.
