@@ -38,14 +38,10 @@ primary_contacts as (
     select * from {{ ref('int_customer_primary_contacts') }}
 ),
 
+-- The first touchpoint of each customer, by one aggregate (macro
+-- first_per_group), not a window sorting every touchpoint.
 first_touches as (
-    select
-        customer_id,
-        channel as acquisition_channel,
-        row_number() over (
-            partition by customer_id order by occurred_at, touchpoint_id
-        ) as touch_number
-    from touchpoints
+    {{ first_per_group('touchpoints', ['customer_id'], ['occurred_at', 'touchpoint_id'], ['channel']) }}
 ),
 
 touchpoint_summary as (
@@ -83,7 +79,7 @@ joined as (
         cast(identifier_summary.n_devices as {{ dbt.type_int() }}) as n_devices,
         touchpoint_summary.first_seen_at,
         touchpoint_summary.last_seen_at,
-        first_touches.acquisition_channel,
+        first_touches.channel as acquisition_channel,
         cast(coalesce(touchpoint_summary.n_touchpoints, 0) as {{ dbt.type_int() }})
             as n_touchpoints,
         cast(coalesce(touchpoint_summary.n_channels, 0) as {{ dbt.type_int() }}) as n_channels,
@@ -104,7 +100,6 @@ joined as (
         on identifier_summary.customer_id = touchpoint_summary.customer_id
     left join first_touches
         on identifier_summary.customer_id = first_touches.customer_id
-        and first_touches.touch_number = 1
     left join current_stages
         on identifier_summary.customer_id = current_stages.customer_id
 )
