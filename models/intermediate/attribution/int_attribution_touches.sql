@@ -54,6 +54,8 @@ candidate_touches as (
     where touchpoint_types.is_marketing_touch
 ),
 
+-- Only a page with a UTM field or a referrer can be classified (rule 3: the
+-- others are not touches), so only those are joined: about a fifth of them.
 landing_fields as (
     select
         {{ dbt.concat(["'web:'", "event_id", "':page_view'"]) }} as touchpoint_id,
@@ -62,11 +64,15 @@ landing_fields as (
         lower(utm_campaign) as utm_campaign_key,
         referrer
     from page_views
+    where utm_source is not null
+        or utm_medium is not null
+        or utm_campaign is not null
+        or referrer is not null
 ),
 
 web_touches as (
     select
-        candidate_touches.touchpoint_id,
+        candidate_touches.*,
         landing_fields.utm_source,
         landing_fields.utm_medium,
         landing_fields.utm_campaign_key,
@@ -122,7 +128,7 @@ rule_matches as (
 
 web_classified as (
     select
-        web_touches.touchpoint_id,
+        web_touches.*,
         case
             when paid_campaigns.ad_channel is not null then paid_campaigns.ad_channel
             else rule_matches.marketing_channel
@@ -144,24 +150,36 @@ web_classified as (
         and rule_matches.match_rank = 1
 ),
 
+-- A touchpoint type with a marketing channel is classified by it; the
+-- others are the web touches classified above (each touchpoint is one or the
+-- other: no join of every touch back to the web ones).
 classified as (
     select
-        candidate_touches.touchpoint_id,
-        candidate_touches.customer_id,
-        candidate_touches.occurred_at,
-        coalesce(
-            candidate_touches.type_marketing_channel, web_classified.marketing_channel
-        ) as channel,
-        coalesce(
-            web_classified.paid_campaign, candidate_touches.campaign, '(none)'
-        ) as campaign,
-        coalesce(web_classified.is_paid, false) as is_paid,
-        coalesce(web_classified.classified_by, 'touchpoint_type') as classified_by,
-        candidate_touches.touchpoint_channel,
-        candidate_touches.touchpoint_type
+        touchpoint_id,
+        customer_id,
+        occurred_at,
+        type_marketing_channel as channel,
+        coalesce(campaign, '(none)') as campaign,
+        false as is_paid,
+        'touchpoint_type' as classified_by,
+        touchpoint_channel,
+        touchpoint_type
     from candidate_touches
-    left join web_classified
-        on candidate_touches.touchpoint_id = web_classified.touchpoint_id
+    where type_marketing_channel is not null
+
+    union all
+
+    select
+        touchpoint_id,
+        customer_id,
+        occurred_at,
+        marketing_channel,
+        coalesce(paid_campaign, campaign, '(none)'),
+        is_paid,
+        classified_by,
+        touchpoint_channel,
+        touchpoint_type
+    from web_classified
 ),
 
 final as (
