@@ -84,6 +84,15 @@
 {%- endmacro %}
 
 
+{#- True for a row of `spec` (columns qualified by `prefix`) with none of its
+    identifiers: no identity record but the anonymous one. -#}
+{% macro identity_record_has_no_identifiers(spec, prefix='') -%}
+    {%- for _, column in identity_record_columns(spec) -%}
+        {{ prefix ~ column }} is null{% if not loop.last %} and {% endif %}
+    {%- endfor -%}
+{%- endmacro %}
+
+
 {#-
     The identity record of a row of `record` (its columns qualified by
     `prefix`, e.g. 'orders.'): '<record>~' then, for each identifier column,
@@ -107,7 +116,7 @@
         {%- do tokens.append("'|'") -%}
     {%- endfor -%}
     case
-        when {% for _, column in columns %}{{ prefix ~ column }} is null{% if not loop.last %} and {% endif %}{% endfor %}
+        when {{ identity_record_has_no_identifiers(spec, prefix) }}
             then {% if spec.anonymous and anonymous %}{{ dbt.concat(["'" ~ record ~ ":'", prefix ~ spec.id]) }}{% else %}null{% endif %}
         else {{ dbt.concat(tokens) }}
     end

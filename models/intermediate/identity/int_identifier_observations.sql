@@ -29,7 +29,7 @@ with
         max({{ spec.at }}) as last_observed_at,
         count(*) as n_observations
     from {{ ref(spec.model) }}
-    where {% for _, column in columns %}{{ column }} is not null{% if not loop.last %} or {% endif %}{% endfor %}
+    where not ({{ identity_record_has_no_identifiers(spec) }})
     group by {% for _, column in columns %}{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
 ),
 {%- set keyed_cte = spec.record ~ '_records' %}
@@ -73,7 +73,7 @@ with
         {{ spec.at }} as last_observed_at,
         1 as n_observations
     from {{ ref(spec.model) }}
-    where {% for _, column in columns %}{{ column }} is null{% if not loop.last %} and {% endif %}{% endfor %}
+    where {{ identity_record_has_no_identifiers(spec) }}
 ),
 {%- endif %}
 {% endfor %}
