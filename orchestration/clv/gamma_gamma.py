@@ -66,16 +66,33 @@ def log_likelihood(
 
 
 def _terms(params: GammaGammaParams, x: np.ndarray, m: np.ndarray) -> np.ndarray:
-    p, q, gamma = params.p, params.q, params.gamma
-    return (
-        special.gammaln(p * x + q)
-        - special.gammaln(p * x)
-        - special.gammaln(q)
-        + q * np.log(gamma)
-        + (p * x - 1.0) * np.log(m)
-        + p * x * np.log(x)
-        - (p * x + q) * np.log(gamma + x * m)
-    )
+    return _Summaries(x, m).terms(params)
+
+
+class _Summaries:
+    """Repeat customers' (x, m_x) with the distinct values of x and where each
+    row's x is among them: the optimiser evaluates the likelihood hundreds of
+    times, and the special functions and log of x (whole purchase days: a few
+    dozen values) are taken once per distinct value and gathered, giving each
+    row bitwise the same term as computing them per row."""
+
+    def __init__(self, x: np.ndarray, m: np.ndarray) -> None:
+        self.x, self.m = x, m
+        self.x_values, self.x_index = np.unique(x, return_inverse=True)
+        self.log_m = np.log(m)
+
+    def terms(self, params: GammaGammaParams) -> np.ndarray:
+        p, q, gamma = params.p, params.q, params.gamma
+        x, m, x_values, at = self.x, self.m, self.x_values, self.x_index
+        return (
+            special.gammaln(p * x_values + q)[at]
+            - special.gammaln(p * x_values)[at]
+            - special.gammaln(q)
+            + q * np.log(gamma)
+            + (p * x - 1.0) * self.log_m
+            + p * x * np.log(x_values)[at]
+            - (p * x + q) * np.log(gamma + x * m)
+        )
 
 
 def fit_gamma_gamma(
@@ -95,9 +112,11 @@ def fit_gamma_gamma(
     scale = float(np.dot(counts, m_d) / counts.sum())
     m_scaled = m_d / scale
 
+    scaled = _Summaries(x_d, m_scaled)
+
     def negative(log_params: np.ndarray) -> float:
         p, q, gamma = np.exp(log_params)
-        value = -float(np.dot(counts, _terms(GammaGammaParams(p, q, gamma), x_d, m_scaled)))
+        value = -float(np.dot(counts, scaled.terms(GammaGammaParams(p, q, gamma))))
         return value if np.isfinite(value) else 1e300
 
     log_params, converged = minimise_on_log_scale(negative, 3)
