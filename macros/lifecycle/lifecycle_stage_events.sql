@@ -65,23 +65,12 @@ first_progress_stage as (
     select min(stage_order) as stage_order from stages where stage_group = 'progress'
 ),
 
-{#- A later_signal rule counts a signal on a later day than the customer's first
-    touchpoint: the first day by one aggregate, joined back (a window over every
-    signal with all its columns spilled most of the engine's memory at 1M). -#}
-customer_first_days as (
-    select customer_id, min(cast(occurred_at as date)) as first_touch_date
-    from {{ signals }}
-    group by customer_id
-),
-
 signal_days as (
     select
         {{ signals }}.*,
-        cast({{ signals }}.occurred_at as date) > customer_first_days.first_touch_date
-            as is_later_day
+        cast(occurred_at as date) as signal_date,
+        min(cast(occurred_at as date)) over (partition by customer_id) as first_touch_date
     from {{ signals }}
-    inner join customer_first_days
-        on {{ signals }}.customer_id = customer_first_days.customer_id
 ),
 
 {#- Subscriptions: paid starts, the cancellations that end one, renewals. -#}
@@ -175,22 +164,11 @@ purchases_numbered as (
 {#- Progress stages: every signal that meets a rule of the framework. -#}
 {% if movement == 'forward_only' -%}
 {#- Forward only, a stage is entered once: of the signals meeting a rule without a
-    required stage only the first per customer and stage counts. A rule reads
-    only the columns below, so the signals are first reduced to the first one
-    per customer and combination of them (at 100k persons 4.97M signals become
-    0.98M), and the rules are matched on those: the first match per customer
-    and stage is the same signal (at 1M persons "any touchpoint" alone matched
-    49M signals, and all the matches were 98M rows). -#}
-signal_firsts as (
-    {{ first_per_group(
-        'signal_days',
-        ['customer_id', 'signal_type', 'touchpoint_type', 'channel', 'score', 'is_later_day'],
-        ['occurred_at', 'touchpoint_id'],
-    ) }}
-),
-
+    required stage only the first per customer and stage counts, so they are
+    reduced to it at once (at 1M persons "any touchpoint" alone matches 49M
+    signals, and all the matches were 98M rows, held and joined). -#}
 matched_unconditional as (
-    {{ _lifecycle_matched_signals('signal_firsts', 'unconditional') }}
+    {{ _lifecycle_matched_signals('unconditional') }}
 ),
 
 unconditional_firsts as (
@@ -202,7 +180,7 @@ unconditional_firsts as (
 ),
 
 matched_conditional as (
-    {{ _lifecycle_matched_signals('signal_days', 'conditional') }}
+    {{ _lifecycle_matched_signals('conditional') }}
 ),
 
 qualified as (
@@ -239,7 +217,7 @@ qualified as (
 ),
 {%- else %}
 matched as (
-    {{ _lifecycle_matched_signals('signal_days') }}
+    {{ _lifecycle_matched_signals() }}
 ),
 
 unconditional_entries as (
@@ -467,11 +445,10 @@ inner join stages on events.stage = stages.stage
 {%- endmacro %}
 
 
-{#- The signals of `signals` (signal_days, or signal_firsts: the same columns) that
-    meet a rule of the framework (the union over the rules' match columns), for
-    the rules with a required earlier stage (`requires` 'conditional'), without
-    one ('unconditional') or all of them (none). -#}
-{% macro _lifecycle_matched_signals(signals, requires=none) -%}
+{#- The signals that meet a rule of the framework (the union over the rules'
+    match columns), for the rules with a required earlier stage (`requires`
+    'conditional'), without one ('unconditional') or all of them (none). -#}
+{% macro _lifecycle_matched_signals(requires=none) -%}
     {%- if requires == 'conditional' -%}
         {%- set requires_filter = 'and rules.requires_stage is not null' -%}
     {%- elif requires == 'unconditional' -%}
@@ -480,29 +457,29 @@ inner join stages on events.stage = stages.stage
         {%- set requires_filter = '' -%}
     {%- endif %}
     {%- for match_column in ['signal_type', 'touchpoint_type', 'channel'] %}
-    select rules.stage, {{ signals }}.customer_id, {{ signals }}.occurred_at,
-        {{ signals }}.touchpoint_id, rules.requires_stage, rules.within_days,
+    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
+        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
         rules.description{% if loop.first %} as reason{% endif %}
-    from {{ signals }}
+    from signal_days
     inner join rules
         on rules.match_column = '{{ match_column }}'
-        and {{ signals }}.{{ match_column }} = rules.match_value
+        and signal_days.{{ match_column }} = rules.match_value
     where (rules.rule = 'signal'
             or (rules.rule = 'later_signal'
-                and {{ signals }}.is_later_day))
-        and (rules.min_score is null or {{ signals }}.score >= rules.min_score)
+                and signal_days.signal_date > signal_days.first_touch_date))
+        and (rules.min_score is null or signal_days.score >= rules.min_score)
         {{ requires_filter }}
 
     union all
     {% endfor %}
-    select rules.stage, {{ signals }}.customer_id, {{ signals }}.occurred_at,
-        {{ signals }}.touchpoint_id, rules.requires_stage, rules.within_days,
+    select rules.stage, signal_days.customer_id, signal_days.occurred_at,
+        signal_days.touchpoint_id, rules.requires_stage, rules.within_days,
         rules.description
-    from {{ signals }}
+    from signal_days
     inner join rules
         on rules.match_column = 'any'
     where rules.rule = 'signal'
-        and (rules.min_score is null or {{ signals }}.score >= rules.min_score)
+        and (rules.min_score is null or signal_days.score >= rules.min_score)
         {{ requires_filter }}
 
     union all

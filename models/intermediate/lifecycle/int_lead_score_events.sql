@@ -34,23 +34,13 @@ scored_moments as (
     group by signals.customer_id, signals.occurred_at
 ),
 
--- The customer's first scored moment by one aggregate, joined back: a window
--- over every moment sorted them all once more than the running sum needs.
-first_scored as (
-    select customer_id, min(scored_at) as first_scored_at
-    from scored_moments
-    group by customer_id
-),
-
 relative as (
     select
         scored_moments.*,
         {{ dbt.datediff(
-            'first_scored.first_scored_at', 'scored_moments.scored_at', 'second'
+            'min(scored_at) over (partition by customer_id)', 'scored_at', 'second'
         ) }} / 86400.0 as days_since_first
     from scored_moments
-    inner join first_scored
-        on scored_moments.customer_id = first_scored.customer_id
 ),
 
 accumulated as (
