@@ -7,18 +7,17 @@
     customer_stage_history runs the same engine incrementally.
 -#}
 
+{#- The engine reads the signals relation itself, not a CTE over it (see the macro). -#}
+{%- set signals = ref('int_lifecycle_signals') %}
+
 with
 
-signals as (
-    select * from {{ ref('int_lifecycle_signals') }}
-),
-
 as_of as (
-    {{ lifecycle_as_of('signals') }}
+    {{ lifecycle_as_of(signals) }}
 ),
 
 stage_events as (
-    {{ lifecycle_stage_events('signals', 'as_of') }}
+    {{ lifecycle_stage_events(signals, 'as_of') }}
 )
 
 select * from stage_events

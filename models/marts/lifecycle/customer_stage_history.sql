@@ -35,14 +35,15 @@
 {%- endif -%}
 {%- set churn_days = var('churn_after_days', 60) | int -%}
 
+{#- The signals relation is read where it is needed, not through a CTE: DuckDB
+    materialises a CTE read more than once (at 1M persons 49M signals, spilled),
+    while each read of the relation takes only its columns and rows. -#}
+{%- set all_signals = ref('int_lifecycle_signals') %}
+
 with
 
-all_signals as (
-    select * from {{ ref('int_lifecycle_signals') }}
-),
-
 as_of as (
-    {{ lifecycle_as_of('all_signals') }}
+    {{ lifecycle_as_of(all_signals) }}
 ),
 
 customer_activity as (
@@ -50,7 +51,7 @@ customer_activity as (
         customer_id,
         count(*) as customer_touchpoints,
         max(occurred_at) as last_touchpoint_at
-    from all_signals
+    from {{ all_signals }}
     group by customer_id
 ),
 
@@ -76,7 +77,7 @@ changed_customers as (
     union
 
     select all_signals.customer_id
-    from all_signals
+    from {{ all_signals }} as all_signals
     cross join as_of
     where all_signals.occurred_at
             >= {{ dbt.dateadd('day', -lookback_days, 'as_of.as_of_at') }}
@@ -93,16 +94,20 @@ changed_customers as (
 ),
 {% endif %}
 
-signals as (
-    select all_signals.*
-    from all_signals
-    {% if is_incremental() -%}
-    where all_signals.customer_id in (select customer_id from changed_customers)
-    {%- endif %}
-),
+{#- The engine's input: every signal, or those of the changed customers. -#}
+{%- set signals = all_signals %}
+{%- if is_incremental() %}
+{%- set signals -%}
+    (
+        select all_signals.*
+        from {{ all_signals }} as all_signals
+        where all_signals.customer_id in (select customer_id from changed_customers)
+    )
+{%- endset %}
+{%- endif %}
 
 stage_events as (
-    {{ lifecycle_stage_events('signals', 'as_of') }}
+    {{ lifecycle_stage_events(signals, 'as_of') }}
 ),
 
 ordered as (
