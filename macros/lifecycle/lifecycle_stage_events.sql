@@ -4,7 +4,7 @@
     signals: a relation, or a parenthesised select, shaped like
     int_lifecycle_signals (customer_id, touchpoint_id, channel, touchpoint_type,
     signal_type, occurred_at, score). Not the name of a CTE: the engine reads it
-    six times, and DuckDB materialises a CTE read more than once (at 1M persons
+    several times, and DuckDB materialises a CTE read more than once (at 1M persons
     49M signals, spilled and scanned six times: 167 s against 91 s reading the
     relation, whose scans take only the columns and rows each reader needs);
     as_of: a relation or CTE with one row, as_of_at (see lifecycle_as_of).
@@ -60,21 +60,37 @@ stages as (
     where framework = '{{ framework }}'
 ),
 
+{#- reason_rank numbers the rules' descriptions in their own order: the engine
+    carries it, not the description, through the matched signals (tens of
+    millions of rows at 1M persons), and ties broken on it fall as they would
+    on the description. -#}
 rules as (
-    select * from {{ ref('lifecycle_stage_rules') }}
-    where framework = '{{ framework }}'
+    select
+        stage_rules.*,
+        dense_rank() over (order by stage_rules.description) as reason_rank
+    from {{ ref('lifecycle_stage_rules') }} as stage_rules
+    where stage_rules.framework = '{{ framework }}'
+),
+
+rule_reasons as (
+    select distinct reason_rank, description as reason
+    from rules
 ),
 
 first_progress_stage as (
     select min(stage_order) as stage_order from stages where stage_group = 'progress'
 ),
 
-signal_days as (
+{#- A later_signal rule counts a signal on a later day than the customer's first
+    touchpoint. The first day comes from one aggregate per customer, joined only
+    to the signals a later_signal rule matches (a window over every signal with
+    all its columns sorted and spilled 49M rows at 1M persons). -#}
+customer_first_days as (
     select
-        signals.*,
-        cast(occurred_at as date) as signal_date,
-        min(cast(occurred_at as date)) over (partition by customer_id) as first_touch_date
+        customer_id,
+        min(cast(occurred_at as date)) as first_touch_date
     from {{ signals }} as signals
+    group by customer_id
 ),
 
 {#- Each combination of the columns the rules match on, with the rules it meets:
@@ -96,7 +112,7 @@ column_rules as (
         rules.min_score,
         rules.requires_stage,
         rules.within_days,
-        rules.description
+        rules.reason_rank
     from rule_columns
     inner join rules
         on (rules.match_column = 'signal_type' and rule_columns.signal_type = rules.match_value)
@@ -201,19 +217,19 @@ purchases_numbered as (
     reduced to it at once (at 1M persons "any touchpoint" alone matches 49M
     signals, and all the matches were 98M rows, held and joined). -#}
 matched_unconditional as (
-    {{ _lifecycle_matched_signals('unconditional') }}
+    {{ _lifecycle_matched_signals(signals, 'unconditional') }}
 ),
 
 unconditional_firsts as (
     {{ first_per_group(
         'matched_unconditional',
         ['customer_id', 'stage'],
-        ['occurred_at', 'touchpoint_id', 'reason'],
+        ['occurred_at', 'touchpoint_id', 'reason_rank'],
     ) }}
 ),
 
 matched_conditional as (
-    {{ _lifecycle_matched_signals('conditional') }}
+    {{ _lifecycle_matched_signals(signals, 'conditional') }}
 ),
 
 qualified as (
@@ -223,7 +239,7 @@ qualified as (
         stages.stage_order,
         unconditional_firsts.occurred_at,
         unconditional_firsts.touchpoint_id,
-        unconditional_firsts.reason
+        unconditional_firsts.reason_rank
     from unconditional_firsts
     inner join stages on unconditional_firsts.stage = stages.stage
 
@@ -235,7 +251,7 @@ qualified as (
         stages.stage_order,
         matched_conditional.occurred_at,
         matched_conditional.touchpoint_id,
-        matched_conditional.reason
+        matched_conditional.reason_rank
     from matched_conditional
     inner join stages on matched_conditional.stage = stages.stage
     inner join unconditional_firsts as required
@@ -250,7 +266,7 @@ qualified as (
 ),
 {%- else %}
 matched as (
-    {{ _lifecycle_matched_signals() }}
+    {{ _lifecycle_matched_signals(signals) }}
 ),
 
 unconditional_entries as (
@@ -267,7 +283,7 @@ qualified as (
         stages.stage_order,
         matched.occurred_at,
         matched.touchpoint_id,
-        matched.reason
+        matched.reason_rank
     from matched
     inner join stages on matched.stage = stages.stage
     left join unconditional_entries as required
@@ -290,7 +306,7 @@ firsts as (
     {{ first_per_group(
         'qualified',
         ['customer_id', 'stage', 'stage_order'],
-        ['occurred_at', 'touchpoint_id', 'reason'],
+        ['occurred_at', 'touchpoint_id', 'reason_rank'],
     ) }}
 ),
 
@@ -306,20 +322,26 @@ progress_ranked as (
 ),
 
 progress_events as (
-    select customer_id, stage, occurred_at as entered_at,
-        touchpoint_id as moved_by_touchpoint_id, reason
+    select
+        progress_ranked.customer_id,
+        progress_ranked.stage,
+        progress_ranked.occurred_at as entered_at,
+        progress_ranked.touchpoint_id as moved_by_touchpoint_id,
+        rule_reasons.reason
     from progress_ranked
-    where highest_stage_before is null or stage_order > highest_stage_before
+    inner join rule_reasons on progress_ranked.reason_rank = rule_reasons.reason_rank
+    where progress_ranked.highest_stage_before is null
+        or progress_ranked.stage_order > progress_ranked.highest_stage_before
 ),
 {%- else -%}
 occurrences as (
     select
         qualified.*,
         row_number() over (
-            partition by customer_id, stage order by occurred_at, touchpoint_id, reason
+            partition by customer_id, stage order by occurred_at, touchpoint_id, reason_rank
         ) as occurrence,
         row_number() over (
-            partition by customer_id, occurred_at, stage order by touchpoint_id, reason
+            partition by customer_id, occurred_at, stage order by touchpoint_id, reason_rank
         ) as same_moment
     from qualified
 ),
@@ -338,10 +360,15 @@ fluid_ranked as (
 ),
 
 progress_events as (
-    select customer_id, stage, occurred_at as entered_at,
-        touchpoint_id as moved_by_touchpoint_id, reason
+    select
+        fluid_ranked.customer_id,
+        fluid_ranked.stage,
+        fluid_ranked.occurred_at as entered_at,
+        fluid_ranked.touchpoint_id as moved_by_touchpoint_id,
+        rule_reasons.reason
     from fluid_ranked
-    where previous_stage is null or stage <> previous_stage
+    inner join rule_reasons on fluid_ranked.reason_rank = rule_reasons.reason_rank
+    where fluid_ranked.previous_stage is null or fluid_ranked.stage <> fluid_ranked.previous_stage
 ),
 {%- endif %}
 
@@ -478,32 +505,38 @@ inner join stages on events.stage = stages.stage
 {%- endmacro %}
 
 
-{#- The signals that meet a rule of the framework (signal_days joined to
+{#- The signals that meet a rule of the framework (the signals joined to
     column_rules, and the purchases to the nth_purchase rules), for the rules
     with a required earlier stage (`requires` 'conditional'), without one
     ('unconditional') or all of them (none). -#}
-{% macro _lifecycle_matched_signals(requires=none) -%}
+{% macro _lifecycle_matched_signals(signals, requires=none) -%}
     {%- set requires_condition = {
         'conditional': 'is not null', 'unconditional': 'is null'}.get(requires) -%}
-    select column_rules.stage, signal_days.customer_id, signal_days.occurred_at,
-        signal_days.touchpoint_id, column_rules.requires_stage, column_rules.within_days,
-        column_rules.description as reason
-    from signal_days
+    {%- for rule in ['signal', 'later_signal'] %}
+    select column_rules.stage, signals.customer_id, signals.occurred_at,
+        signals.touchpoint_id, column_rules.requires_stage, column_rules.within_days,
+        column_rules.reason_rank
+    from {{ signals }} as signals
     inner join column_rules
-        on signal_days.signal_type is not distinct from column_rules.signal_type
-        and signal_days.touchpoint_type is not distinct from column_rules.touchpoint_type
-        and signal_days.channel is not distinct from column_rules.channel
-    where (column_rules.rule = 'signal'
-            or (column_rules.rule = 'later_signal'
-                and signal_days.signal_date > signal_days.first_touch_date))
-        and (column_rules.min_score is null or signal_days.score >= column_rules.min_score)
+        on signals.signal_type is not distinct from column_rules.signal_type
+        and signals.touchpoint_type is not distinct from column_rules.touchpoint_type
+        and signals.channel is not distinct from column_rules.channel
+    {%- if rule == 'later_signal' %}
+    inner join customer_first_days
+        on signals.customer_id = customer_first_days.customer_id
+    where column_rules.rule = 'later_signal'
+        and cast(signals.occurred_at as date) > customer_first_days.first_touch_date
+    {%- else %}
+    where column_rules.rule = 'signal'
+    {%- endif %}
+        and (column_rules.min_score is null or signals.score >= column_rules.min_score)
         {% if requires_condition %}and column_rules.requires_stage {{ requires_condition }}{% endif %}
 
     union all
-
+    {% endfor %}
     select rules.stage, purchases_numbered.customer_id, purchases_numbered.occurred_at,
         purchases_numbered.touchpoint_id, rules.requires_stage, rules.within_days,
-        rules.description
+        rules.reason_rank
     from purchases_numbered
     inner join rules
         on rules.rule = 'nth_purchase'
