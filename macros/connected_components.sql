@@ -31,16 +31,15 @@
                  union
                  select node_b from cc_id_edges
              ) as ids")) -%}
-        {%- do run_query(create_temp_relation_as('cc_edges',
+        {%- do run_query(create_temp_relation_as('cc_key_edges',
             "select a.node_key as node_a, b.node_key as node_b
              from cc_id_edges as e
              inner join cc_nodes as a on a.node_id = e.node_a
-             inner join cc_nodes as b on b.node_id = e.node_b
-             union
-             select b.node_key, a.node_key
-             from cc_id_edges as e
-             inner join cc_nodes as a on a.node_id = e.node_a
              inner join cc_nodes as b on b.node_id = e.node_b")) -%}
+        {%- do run_query(create_temp_relation_as('cc_edges',
+            "select node_a, node_b from cc_key_edges
+             union
+             select node_b, node_a from cc_key_edges")) -%}
         {%- do run_query(create_temp_relation_as('cc_labels',
             "select node_a as node_id, min(node_b) as component_id
              from cc_edges group by node_a")) -%}
