@@ -8,9 +8,9 @@
     The rounds run on integer node keys, not on the node ids: each node is
     numbered in the order of its id (so the smallest key of a component is its
     smallest id), the edges are rewritten once with the keys, and the ids come
-    back at the end. Node ids are strings ('email:...', 32-character hashes):
-    every round joins and groups all nodes twice, and on strings those
-    joins cost several times what they cost on integers.
+    back at the end. Node ids are strings ('email:...', 'cookie_id:...'): every
+    round joins and groups all nodes twice, and on strings those joins cost
+    several times what they cost on integers.
 
     edges_sql: a select returning node_a, node_b (one row per edge, either
     direction; add (x, x) for an isolated node). Returns a select of

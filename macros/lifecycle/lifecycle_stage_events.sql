@@ -322,16 +322,10 @@ progress_ranked as (
 ),
 
 progress_events as (
-    select
-        progress_ranked.customer_id,
-        progress_ranked.stage,
-        progress_ranked.occurred_at as entered_at,
-        progress_ranked.touchpoint_id as moved_by_touchpoint_id,
-        rule_reasons.reason
+    select customer_id, stage, occurred_at as entered_at,
+        touchpoint_id as moved_by_touchpoint_id, reason_rank
     from progress_ranked
-    inner join rule_reasons on progress_ranked.reason_rank = rule_reasons.reason_rank
-    where progress_ranked.highest_stage_before is null
-        or progress_ranked.stage_order > progress_ranked.highest_stage_before
+    where highest_stage_before is null or stage_order > highest_stage_before
 ),
 {%- else -%}
 occurrences as (
@@ -360,15 +354,10 @@ fluid_ranked as (
 ),
 
 progress_events as (
-    select
-        fluid_ranked.customer_id,
-        fluid_ranked.stage,
-        fluid_ranked.occurred_at as entered_at,
-        fluid_ranked.touchpoint_id as moved_by_touchpoint_id,
-        rule_reasons.reason
+    select customer_id, stage, occurred_at as entered_at,
+        touchpoint_id as moved_by_touchpoint_id, reason_rank
     from fluid_ranked
-    inner join rule_reasons on fluid_ranked.reason_rank = rule_reasons.reason_rank
-    where fluid_ranked.previous_stage is null or fluid_ranked.stage <> fluid_ranked.previous_stage
+    where previous_stage is null or stage <> previous_stage
 ),
 {%- endif %}
 
@@ -477,8 +466,14 @@ recovered_stages as (
 ),
 
 events as (
-    select customer_id, stage, entered_at, moved_by_touchpoint_id, reason
+    select
+        progress_events.customer_id,
+        progress_events.stage,
+        progress_events.entered_at,
+        progress_events.moved_by_touchpoint_id,
+        rule_reasons.reason
     from progress_events
+    inner join rule_reasons on progress_events.reason_rank = rule_reasons.reason_rank
 
     union all
 
