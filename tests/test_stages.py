@@ -153,23 +153,83 @@ def test_daily_counts_match_the_spells(built: dict) -> None:
 
 def test_incremental_run_equals_full_refresh(built: dict) -> None:
     """The history built incrementally (days 26-30 on top of 1-25, late rows included)
-    has exactly the rows a full refresh computes."""
+    has exactly the rows a full refresh computes (but for updated_at, the time a row
+    was written)."""
     copy, env = copy_of(built, "full_refresh")
     dbt(env, "run", "--full-refresh", "-s", LIFECYCLE_MARTS)
     con = duckdb.connect(str(built["warehouse"]), read_only=True)
     try:
         con.execute(f"attach '{copy}' as refreshed (read_only)")
         for mart in ("customer_stage_history", "customers_per_stage_daily", "stage_transitions"):
+            columns = ", ".join(
+                name
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns"
+                    " where table_schema = 'marts' and table_name = ?"
+                    " and table_catalog = current_database() order by ordinal_position",
+                    [mart],
+                ).fetchall()
+                if name != "updated_at"
+            )
             rows = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
             differing = con.execute(
-                f"select count(*) from ((select * from marts.{mart}"
-                f" except all select * from refreshed.marts.{mart})"
-                f" union all (select * from refreshed.marts.{mart}"
-                f" except all select * from marts.{mart}))"
+                f"select count(*) from ((select {columns} from marts.{mart}"
+                f" except all select {columns} from refreshed.marts.{mart})"
+                f" union all (select {columns} from refreshed.marts.{mart}"
+                f" except all select {columns} from marts.{mart}))"
             ).fetchone()[0]
             assert rows > 0 and differing == 0, mart
     finally:
         con.close()
+
+
+def test_incremental_run_catches_changes_by_time_alone(built: dict) -> None:
+    """A customer with no new touchpoint still moves when time passes (at risk, then
+    churned): the incremental run recomputes the customers whose next_change_at the
+    new as-of moment has passed. The history is first built as of day 25 (every
+    touchpoint is already there), then incrementally as of day 30: only time has
+    moved. Short churn and at-risk settings make many customers move in those days."""
+    copy, env = copy_of(built, "by_time")
+    settings = '"churn_after_days": 4, "at_risk_default_gap_days": 1'
+    as_of_day_25 = "{" + settings + ', "lifecycle_as_of": "2026-01-25"}'
+    dbt(env, "run", "--full-refresh", "-s", "customer_stage_history", "--vars", as_of_day_25)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("create table marts.history_day_25 as from marts.customer_stage_history")
+    finally:
+        con.close()
+    dbt(env, "run", "-s", "customer_stage_history", "--vars", "{" + settings + "}")
+    refreshed, refreshed_env = copy_of({**built, "warehouse": copy}, "by_time_refreshed")
+    dbt(
+        refreshed_env,
+        "run",
+        "--full-refresh",
+        "-s",
+        "customer_stage_history",
+        "--vars",
+        "{" + settings + "}",
+    )
+    columns = (
+        "customer_id, spell_number, stage, valid_from, valid_to, is_current,"
+        " moved_by_touchpoint_id, moved_by_reason, customer_touchpoints, next_change_at"
+    )
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        con.execute(f"attach '{refreshed}' as refreshed (read_only)")
+        moved_by_time = con.execute(
+            f"select count(*) from (select {columns} from refreshed.marts.customer_stage_history"
+            f" except all select {columns} from marts.history_day_25)"
+        ).fetchone()[0]
+        differing = con.execute(
+            f"select count(*) from ((select {columns} from marts.customer_stage_history"
+            f" except all select {columns} from refreshed.marts.customer_stage_history)"
+            f" union all (select {columns} from refreshed.marts.customer_stage_history"
+            f" except all select {columns} from marts.customer_stage_history))"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert moved_by_time > 0, "no customer moved between day 25 and day 30: the test is void"
+    assert differing == 0
 
 
 def test_five_stage_preset_builds(built: dict) -> None:

@@ -7,9 +7,11 @@
     several times, and DuckDB materialises a CTE read more than once (at 1M persons
     49M signals, spilled and scanned six times: 167 s against 91 s reading the
     relation, whose scans take only the columns and rows each reader needs);
-    as_of: a relation or CTE with one row, as_of_at (see lifecycle_as_of).
+    as_of: a relation or CTE with one row, as_of_at (see lifecycle_as_of);
+    with_next_change: also render next_change_at (see next_changes below).
     Renders a select (with its own CTEs) of customer_id, stage, stage_order,
-    stage_group, entered_at, moved_by_touchpoint_id, reason.
+    stage_group, entered_at, moved_by_touchpoint_id, reason (and
+    next_change_at).
 
     Configuration, not SQL:
     - var('lifecycle_framework') (default 'default', or 'five_stage') picks the
@@ -40,7 +42,7 @@
       purchase after churning. A purchase while at risk returns the customer
       to their progress stage (reason 'recovered').
 -#}
-{% macro lifecycle_stage_events(signals, as_of) -%}
+{% macro lifecycle_stage_events(signals, as_of, with_next_change=false) -%}
 {%- set framework = var('lifecycle_framework', 'default') -%}
 {%- set movement = var('lifecycle_movement', 'forward_only') -%}
 {%- if movement not in ('forward_only', 'fluid') -%}
@@ -465,6 +467,34 @@ recovered_stages as (
     inner join stages on progress_events.stage = stages.stage
 ),
 
+{%- if with_next_change %}
+
+{#- The earliest moment after as_of at which the customer's history changes by
+    time alone, with no new signal: the last purchase's interval turning at risk
+    or churned once as_of passes it. An incremental run recomputes a customer
+    whose next_change_at is before its new as_of. Subscription renewals are not
+    in it (the caller recomputes subscribers every run). -#}
+next_change_candidates as (
+    select customer_id, overdue_at as change_at
+    from interval_states
+    where next_purchased_at is null and churned_at is null and at_risk_at is null
+        and overdue_at >= horizon_at
+
+    union all
+
+    select customer_id, lapsed_at
+    from interval_states
+    where next_purchased_at is null and churned_at is null
+        and lapsed_at >= horizon_at
+),
+
+next_changes as (
+    select customer_id, min(change_at) as next_change_at
+    from next_change_candidates
+    group by customer_id
+),
+{%- endif %}
+
 events as (
     select
         progress_events.customer_id,
@@ -495,8 +525,14 @@ select
     events.entered_at,
     events.moved_by_touchpoint_id,
     events.reason
+    {%- if with_next_change %},
+    next_changes.next_change_at
+    {%- endif %}
 from events
 inner join stages on events.stage = stages.stage
+{%- if with_next_change %}
+left join next_changes on events.customer_id = next_changes.customer_id
+{%- endif %}
 {%- endmacro %}
 
 

@@ -23,7 +23,8 @@ final as (
         touchpoint_type,
         signal_type,
         occurred_at,
-        score
+        score,
+        updated_at
     from touchpoints
 )
 

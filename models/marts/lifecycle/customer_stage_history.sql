@@ -1,11 +1,12 @@
 {#-
     One row per customer per stage spell: the stage from valid_from until
     valid_to. Incremental (delete+insert by customer): a run recomputes the
-    whole history of the customers whose touchpoints changed (count or latest
-    time, so late-arriving events anywhere in the past count), who had a
-    touchpoint in the last var('incremental_lookback_days') days, or whose
-    stage can still change with time alone (a purchase within
-    var('churn_after_days') plus the lookback, a paid subscription); customers
+    whole history of the customers whose signals changed since the history was
+    last written (touchpoints updated after it, so late-arriving events
+    anywhere in the past count, or a different count or latest time:
+    touchpoints gone from the sources, customers split), whose stage changes
+    with time alone before the new as-of moment (next_change_at: turning at
+    risk or churned), or who have a paid subscription (renewals); customers
     who no longer exist (merged by the identity graph) are deleted (against
     the distinct customers of the signals: a NOT IN over every signal hashed
     each one, 49M at 1M persons). A full refresh gives the same rows.
@@ -22,18 +23,16 @@
     ],
 ) }}
 
-{%- set lookback_days = var('incremental_lookback_days', 3) | int -%}
 {%- if is_incremental() -%}
     {%- set existing_columns = adapter.get_columns_in_relation(this)
         | map(attribute='name') | map('lower') | list -%}
-    {%- if 'customer_touchpoints' not in existing_columns -%}
+    {%- if 'next_change_at' not in existing_columns -%}
         {{ exceptions.raise_compiler_error(
             this ~ " was built by an older version without the columns the incremental"
             " run needs: rebuild it once with"
             " `dbt build --full-refresh -s customer_stage_history+`") }}
     {%- endif -%}
 {%- endif -%}
-{%- set churn_days = var('churn_after_days', 60) | int -%}
 
 {#- The signals relation is read where it is needed, not through a CTE: DuckDB
     materialises a CTE read more than once (at 1M persons 49M signals, spilled),
@@ -60,9 +59,14 @@ previous as (
     select
         customer_id,
         max(customer_touchpoints) as customer_touchpoints,
-        max(last_touchpoint_at) as last_touchpoint_at
+        max(last_touchpoint_at) as last_touchpoint_at,
+        max(next_change_at) as next_change_at
     from {{ this }}
     group by customer_id
+),
+
+previous_build as (
+    select max(updated_at) as updated_at from {{ this }}
 ),
 
 changed_customers as (
@@ -70,27 +74,19 @@ changed_customers as (
     from customer_activity
     left join previous
         on customer_activity.customer_id = previous.customer_id
+    cross join as_of
     where previous.customer_id is null
         or previous.customer_touchpoints <> customer_activity.customer_touchpoints
         or previous.last_touchpoint_at <> customer_activity.last_touchpoint_at
+        or previous.next_change_at < as_of.as_of_at
 
     union
 
     select all_signals.customer_id
     from {{ all_signals }} as all_signals
-    cross join as_of
-    where all_signals.occurred_at
-            >= {{ dbt.dateadd('day', -lookback_days, 'as_of.as_of_at') }}
+    cross join previous_build
+    where all_signals.updated_at > previous_build.updated_at
         or all_signals.signal_type = 'subscription_started'
-        or (
-            all_signals.signal_type in (
-                {%- for purchase_type in var('lifecycle_purchase_types', ['purchase', 'subscription_started']) -%}
-                '{{ purchase_type }}'{% if not loop.last %}, {% endif %}
-                {%- endfor -%}
-            )
-            and all_signals.occurred_at
-                >= {{ dbt.dateadd('day', -(lookback_days + churn_days + 1), 'as_of.as_of_at') }}
-        )
 ),
 {% endif %}
 
@@ -107,7 +103,7 @@ changed_customers as (
 {%- endif %}
 
 stage_events as (
-    {{ lifecycle_stage_events(signals, 'as_of') }}
+    {{ lifecycle_stage_events(signals, 'as_of', with_next_change=true) }}
 ),
 
 ordered as (
@@ -122,6 +118,7 @@ ordered as (
         ) as valid_to,
         moved_by_touchpoint_id,
         reason,
+        next_change_at,
         row_number() over (
             partition by customer_id order by entered_at, stage_order
         ) as spell_number
@@ -144,7 +141,9 @@ final as (
         ordered.reason as moved_by_reason,
         cast(customer_activity.customer_touchpoints as {{ dbt.type_bigint() }})
             as customer_touchpoints,
-        customer_activity.last_touchpoint_at
+        customer_activity.last_touchpoint_at,
+        ordered.next_change_at,
+        {{ run_started_at_timestamp() }} as updated_at
     from ordered
     inner join customer_activity
         on ordered.customer_id = customer_activity.customer_id
