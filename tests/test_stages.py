@@ -160,7 +160,13 @@ def test_incremental_run_equals_full_refresh(built: dict) -> None:
     con = duckdb.connect(str(built["warehouse"]), read_only=True)
     try:
         con.execute(f"attach '{copy}' as refreshed (read_only)")
-        for mart in ("customer_stage_history", "customers_per_stage_daily", "stage_transitions"):
+        for mart in (
+            "customer_stage_history",
+            "customers_per_stage_daily",
+            "stage_transitions",
+            "lead_grade_history",
+            "lead_grades_daily",
+        ):
             columns = ", ".join(
                 name
                 for (name,) in con.execute(
@@ -185,51 +191,52 @@ def test_incremental_run_equals_full_refresh(built: dict) -> None:
 
 def test_incremental_run_catches_changes_by_time_alone(built: dict) -> None:
     """A customer with no new touchpoint still moves when time passes (at risk, then
-    churned): the incremental run recomputes the customers whose next_change_at the
-    new as-of moment has passed. The history is first built as of day 25 (every
-    touchpoint is already there), then incrementally as of day 30: only time has
-    moved. Short churn and at-risk settings make many customers move in those days."""
+    churned; a lead grade cooling): the incremental run recomputes the customers whose
+    next_change_at the new as-of moment has passed. The histories are first built as
+    of day 25 (every touchpoint is already there), then incrementally as of day 30:
+    only time has moved. Short churn, at-risk and half-life settings make many
+    customers move in those days."""
     copy, env = copy_of(built, "by_time")
-    settings = '"churn_after_days": 4, "at_risk_default_gap_days": 1'
+    models = "customer_stage_history lead_grade_history"
+    settings = (
+        '"churn_after_days": 4, "at_risk_default_gap_days": 1, "lead_score_half_life_days": 1'
+    )
     as_of_day_25 = "{" + settings + ', "lifecycle_as_of": "2026-01-25"}'
-    dbt(env, "run", "--full-refresh", "-s", "customer_stage_history", "--vars", as_of_day_25)
+    dbt(env, "run", "--full-refresh", "-s", "int_lead_score_events", models, "--vars", as_of_day_25)
     con = duckdb.connect(str(copy))
     try:
-        con.execute("create table marts.history_day_25 as from marts.customer_stage_history")
+        for mart in models.split():
+            con.execute(f"create table marts.{mart}_day_25 as from marts.{mart}")
     finally:
         con.close()
-    dbt(env, "run", "-s", "customer_stage_history", "--vars", "{" + settings + "}")
+    dbt(env, "run", "-s", models, "--vars", "{" + settings + "}")
     refreshed, refreshed_env = copy_of({**built, "warehouse": copy}, "by_time_refreshed")
-    dbt(
-        refreshed_env,
-        "run",
-        "--full-refresh",
-        "-s",
-        "customer_stage_history",
-        "--vars",
-        "{" + settings + "}",
-    )
-    columns = (
-        "customer_id, spell_number, stage, valid_from, valid_to, is_current,"
-        " moved_by_touchpoint_id, moved_by_reason, customer_touchpoints, next_change_at"
-    )
+    dbt(refreshed_env, "run", "--full-refresh", "-s", models, "--vars", "{" + settings + "}")
+    columns = {
+        "customer_stage_history": "customer_id, spell_number, stage, valid_from, valid_to,"
+        " is_current, moved_by_touchpoint_id, moved_by_reason, customer_touchpoints,"
+        " next_change_at",
+        "lead_grade_history": "customer_id, lead_grade, valid_from, valid_to, is_current,"
+        " lead_score_at_valid_from, next_change_at",
+    }
     con = duckdb.connect(str(copy), read_only=True)
     try:
         con.execute(f"attach '{refreshed}' as refreshed (read_only)")
-        moved_by_time = con.execute(
-            f"select count(*) from (select {columns} from refreshed.marts.customer_stage_history"
-            f" except all select {columns} from marts.history_day_25)"
-        ).fetchone()[0]
-        differing = con.execute(
-            f"select count(*) from ((select {columns} from marts.customer_stage_history"
-            f" except all select {columns} from refreshed.marts.customer_stage_history)"
-            f" union all (select {columns} from refreshed.marts.customer_stage_history"
-            f" except all select {columns} from marts.customer_stage_history))"
-        ).fetchone()[0]
+        for mart, listed in columns.items():
+            moved_by_time = con.execute(
+                f"select count(*) from (select {listed} from refreshed.marts.{mart}"
+                f" except all select {listed} from marts.{mart}_day_25)"
+            ).fetchone()[0]
+            differing = con.execute(
+                f"select count(*) from ((select {listed} from marts.{mart}"
+                f" except all select {listed} from refreshed.marts.{mart})"
+                f" union all (select {listed} from refreshed.marts.{mart}"
+                f" except all select {listed} from marts.{mart}))"
+            ).fetchone()[0]
+            assert moved_by_time > 0, f"{mart}: nothing moved from day 25 to 30: a void test"
+            assert differing == 0, mart
     finally:
         con.close()
-    assert moved_by_time > 0, "no customer moved between day 25 and day 30: the test is void"
-    assert differing == 0
 
 
 def test_five_stage_preset_builds(built: dict) -> None:

@@ -7,9 +7,26 @@
     customer's first scored touchpoint (no per-pair work).
 -#}
 
-{#- A table, not a view (the folder's default): lead_scores and
-    lead_grade_history both read it, so the running sums are computed once. -#}
-{{ config(materialized='table') }}
+{#- Incremental (delete+insert by customer), not a view (the folder's default):
+    lead_scores and lead_grade_history both read it, and a daily run recomputes
+    only the customers whose scored touchpoints were written since its last run
+    or changed in number or latest time (touchpoints gone from the sources,
+    customers split); customers left without a scored touchpoint (merged away)
+    are deleted. The scores depend on nothing else that moves with time. After
+    changing the weights seed or var('lead_score_half_life_days'), rebuild it
+    with --full-refresh. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+    post_hook=[
+        "{{ delete_rows_where(this, 'deleted.customer_id not in (select distinct signals.customer_id"
+        " from ' ~ ref('int_lifecycle_signals') ~ ' as signals inner join '
+        ~ ref('lifecycle_lead_score_weights') ~ ' as weights"
+        " on signals.signal_type = weights.signal_type)') }}"
+    ],
+) }}
 
 {%- set half_life = var('lead_score_half_life_days', 7) | float -%}
 
@@ -23,15 +40,75 @@ weights as (
     select * from {{ ref('lifecycle_lead_score_weights') }}
 ),
 
-scored_moments as (
+scored_signals as (
     select
         signals.customer_id,
-        signals.occurred_at as scored_at,
-        sum(weights.weight) as points,
-        count(*) as scored_touchpoints
+        signals.occurred_at,
+        signals.updated_at,
+        weights.weight
     from signals
     inner join weights on signals.signal_type = weights.signal_type
-    group by signals.customer_id, signals.occurred_at
+),
+
+{% if is_incremental() %}
+customer_activity as (
+    select
+        customer_id,
+        count(*) as scored_touchpoints,
+        max(occurred_at) as last_scored_at
+    from scored_signals
+    group by customer_id
+),
+
+previous as (
+    select
+        customer_id,
+        sum(scored_touchpoints) as scored_touchpoints,
+        max(scored_at) as last_scored_at
+    from {{ this }}
+    group by customer_id
+),
+
+previous_build as (
+    select max(updated_at) as updated_at from {{ this }}
+),
+
+changed_customers as (
+    select customer_activity.customer_id
+    from customer_activity
+    left join previous
+        on customer_activity.customer_id = previous.customer_id
+    where previous.customer_id is null
+        or previous.scored_touchpoints <> customer_activity.scored_touchpoints
+        or previous.last_scored_at <> customer_activity.last_scored_at
+
+    union
+
+    select scored_signals.customer_id
+    from scored_signals
+    cross join previous_build
+    where scored_signals.updated_at > previous_build.updated_at
+),
+
+scored_input as (
+    select scored_signals.*
+    from scored_signals
+    where scored_signals.customer_id in (select customer_id from changed_customers)
+),
+{% else %}
+scored_input as (
+    select * from scored_signals
+),
+{% endif %}
+
+scored_moments as (
+    select
+        customer_id,
+        occurred_at as scored_at,
+        sum(weight) as points,
+        count(*) as scored_touchpoints
+    from scored_input
+    group by customer_id, occurred_at
 ),
 
 relative as (
@@ -63,7 +140,9 @@ final as (
         cast(points as {{ type_double() }}) as points,
         cast(
             discounted_sum * power(2, -days_since_first / {{ half_life }}) as {{ type_double() }}
-        ) as lead_score
+        ) as lead_score,
+        cast(scored_touchpoints as {{ dbt.type_bigint() }}) as scored_touchpoints,
+        {{ run_started_at_timestamp() }} as updated_at
     from accumulated
 )
 

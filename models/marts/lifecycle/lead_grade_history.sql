@@ -6,7 +6,35 @@
     at t + half_life * log2(score / threshold) (to the nearest second), which
     moves it down. History
     as spells, never one row per customer per day.
+
+    Incremental (delete+insert by customer): a run recomputes the customers
+    whose score events were written since its last run
+    (int_lead_score_events.updated_at) and those whose grade cools by time
+    alone before the new as-of moment (next_change_at: the latest score
+    crossing a threshold); customers without score events any more are
+    deleted. A full refresh gives the same rows.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+    post_hook=[
+        "{{ delete_rows_where(this, 'deleted.customer_id not in"
+        " (select distinct customer_id from ' ~ ref('int_lead_score_events') ~ ')') }}"
+    ],
+) }}
+{%- if is_incremental() -%}
+    {%- set existing_columns = adapter.get_columns_in_relation(this)
+        | map(attribute='name') | map('lower') | list -%}
+    {%- if 'next_change_at' not in existing_columns -%}
+        {{ exceptions.raise_compiler_error(
+            this ~ " was built by an older version without the columns the incremental"
+            " run needs: rebuild it once with"
+            " `dbt build --full-refresh -s int_lead_score_events+`") }}
+    {%- endif -%}
+{%- endif %}
 
 {%- set half_life = var('lead_score_half_life_days', 7) | float -%}
 {%- set hot = var('lead_grade_hot_threshold', 20) | float -%}
@@ -14,7 +42,7 @@
 
 with
 
-score_events as (
+all_score_events as (
     select * from {{ ref('int_lead_score_events') }}
 ),
 
@@ -25,6 +53,31 @@ signals as (
 as_of as (
     {{ lifecycle_as_of('signals') }}
 ),
+
+{% if is_incremental() %}
+changed_customers as (
+    select all_score_events.customer_id
+    from all_score_events
+    where all_score_events.updated_at > (select max(updated_at) from {{ this }})
+
+    union
+
+    select previous.customer_id
+    from {{ this }} as previous
+    cross join as_of
+    where previous.next_change_at < as_of.as_of_at
+),
+
+score_events as (
+    select all_score_events.*
+    from all_score_events
+    where all_score_events.customer_id in (select customer_id from changed_customers)
+),
+{% else %}
+score_events as (
+    select * from all_score_events
+),
+{% endif %}
 
 horizons as (
     select
@@ -87,6 +140,27 @@ grade_events as (
     where cooled_to_cold_at < horizon_at
 ),
 
+-- The earliest moment after as_of at which the grade cools with no new scored
+-- touchpoint: the latest score crossing a threshold (an incremental run
+-- recomputes the customer once as_of passes it).
+next_change_candidates as (
+    select customer_id, cooled_to_warm_at as change_at
+    from crossings
+    where next_scored_at is null and cooled_to_warm_at >= horizon_at
+
+    union all
+
+    select customer_id, cooled_to_cold_at
+    from crossings
+    where next_scored_at is null and cooled_to_cold_at >= horizon_at
+),
+
+next_changes as (
+    select customer_id, min(change_at) as next_change_at
+    from next_change_candidates
+    group by customer_id
+),
+
 sequenced as (
     select
         grade_events.*,
@@ -115,10 +189,13 @@ final as (
 )
 
 select
-    customer_id,
-    lead_grade,
-    valid_from,
-    valid_to,
-    valid_to is null as is_current,
-    lead_score_at_valid_from
+    final.customer_id,
+    final.lead_grade,
+    final.valid_from,
+    final.valid_to,
+    final.valid_to is null as is_current,
+    final.lead_score_at_valid_from,
+    next_changes.next_change_at,
+    {{ run_started_at_timestamp() }} as updated_at
 from final
+left join next_changes on final.customer_id = next_changes.customer_id
