@@ -239,6 +239,21 @@ def test_incremental_run_catches_changes_by_time_alone(built: dict) -> None:
         con.close()
 
 
+def test_an_older_table_asks_for_a_full_refresh(built: dict) -> None:
+    """A history table built by an older version (without next_change_at) stops the
+    incremental run with the command that fixes it, not an SQL error."""
+    copy, env = copy_of(built, "older_table")
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("alter table marts.customer_stage_history drop column next_change_at")
+    finally:
+        con.close()
+    with pytest.raises(AssertionError) as failed:
+        dbt(env, "compile", "-s", "customer_stage_history")
+    assert "built by an older version" in str(failed.value)
+    assert "dbt build --full-refresh -s customer_stage_history+" in str(failed.value)
+
+
 def test_five_stage_preset_builds(built: dict) -> None:
     copy, env = copy_of(built, "five_stage")
     dbt(

@@ -23,16 +23,7 @@
     ],
 ) }}
 
-{%- if is_incremental() -%}
-    {%- set existing_columns = adapter.get_columns_in_relation(this)
-        | map(attribute='name') | map('lower') | list -%}
-    {%- if 'next_change_at' not in existing_columns -%}
-        {{ exceptions.raise_compiler_error(
-            this ~ " was built by an older version without the columns the incremental"
-            " run needs: rebuild it once with"
-            " `dbt build --full-refresh -s customer_stage_history+`") }}
-    {%- endif -%}
-{%- endif -%}
+{{ require_incremental_column('next_change_at', 'customer_stage_history+') }}
 
 {#- The signals relation is read where it is needed, not through a CTE: DuckDB
     materialises a CTE read more than once (at 1M persons 49M signals, spilled),

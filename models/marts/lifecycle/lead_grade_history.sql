@@ -25,16 +25,7 @@
         " (select distinct customer_id from ' ~ ref('int_lead_score_events') ~ ')') }}"
     ],
 ) }}
-{%- if is_incremental() -%}
-    {%- set existing_columns = adapter.get_columns_in_relation(this)
-        | map(attribute='name') | map('lower') | list -%}
-    {%- if 'next_change_at' not in existing_columns -%}
-        {{ exceptions.raise_compiler_error(
-            this ~ " was built by an older version without the columns the incremental"
-            " run needs: rebuild it once with"
-            " `dbt build --full-refresh -s int_lead_score_events+`") }}
-    {%- endif -%}
-{%- endif %}
+{{ require_incremental_column('next_change_at', 'int_lead_score_events+') }}
 
 {%- set half_life = var('lead_score_half_life_days', 7) | float -%}
 {%- set hot = var('lead_grade_hot_threshold', 20) | float -%}
