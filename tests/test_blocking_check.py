@@ -48,13 +48,14 @@ def sql_asset(key: list[str], *statements: str, **kwargs) -> dg.AssetsDefinition
     return _asset
 
 
-def customers_asset(*, duplicate: bool) -> dg.AssetsDefinition:
-    second = "c1" if duplicate else "c2"
+def customers_asset(*, empty: bool) -> dg.AssetsDefinition:
+    """marts.customers with two rows, or none (which the GX suite's row count fails)."""
     return sql_asset(
         ["marts", "customers"],
         "create or replace table marts.customers as select * from (values"
-        f" ('c1', 'awareness', 1), ('{second}', 'conversion', 2))"
-        " as t(customer_id, current_stage, n_identifiers)",
+        " ('c1', 'awareness', 1), ('c2', 'conversion', 2))"
+        " as t(customer_id, current_stage, n_identifiers)"
+        + (" where false" if empty else ""),
     )
 
 
@@ -87,27 +88,27 @@ def check_results(tmp_path: Path) -> list[tuple]:
         ).fetchall()
 
 
-@pytest.mark.parametrize("duplicate", [True, False])
-def test_failing_gx_check_blocks_the_report(tmp_path: Path, monkeypatch, duplicate: bool) -> None:
+@pytest.mark.parametrize("empty", [True, False])
+def test_failing_gx_check_blocks_the_report(tmp_path: Path, monkeypatch, empty: bool) -> None:
     # The report export needs every report mart; with only customers present it would
     # fail, so "blocked" is told apart from "failed" by the step never starting.
     result = execute(
         tmp_path,
         monkeypatch,
-        [customers_asset(duplicate=duplicate), touchpoints, report_database],
+        [customers_asset(empty=empty), touchpoints, report_database],
         [build_layer_check("marts", ["customers"])],
     )
     evaluation = evaluations(result)["marts/customers"]
     assert evaluation.check_name == "gx_customers_suite"
-    assert evaluation.passed is not duplicate
+    assert evaluation.passed is not empty
     assert "marts__customers" in started(result)
-    assert ("reports__report_database" in started(result)) is not duplicate
+    assert ("reports__report_database" in started(result)) is not empty
     assert "reports/report_database" not in materialized(result)
     rows = check_results(tmp_path)
     assert {row[0] for row in rows} == {result.run_id}
     assert len(rows) == len(marts.customers_expectations())
     failed = [(row[3], row[4]) for row in rows if not row[5]]
-    assert failed == ([("expect_column_values_to_be_unique", "error")] if duplicate else [])
+    assert failed == ([("expect_table_row_count_to_be_between", "error")] if empty else [])
 
 
 def test_failing_warning_does_not_block(tmp_path: Path, monkeypatch) -> None:
@@ -125,7 +126,7 @@ def test_failing_warning_does_not_block(tmp_path: Path, monkeypatch) -> None:
     result = execute(
         tmp_path,
         monkeypatch,
-        [customers_asset(duplicate=False), touchpoints, report_database],
+        [customers_asset(empty=False), touchpoints, report_database],
         [build_layer_check("marts", ["customers"], suites=customers_with_a_warning)],
     )
     evaluation = evaluations(result)["marts/customers"]
@@ -146,13 +147,13 @@ def test_staging_error_blocks_the_marts_check_and_the_report(tmp_path: Path, mon
     staged_orders = sql_asset(
         ["staging", "stg_shop__orders"],
         "create table staging.stg_shop__orders as select * from (values"
-        " ('o1', 'ann@example.com', null), ('o1', 'ann@example.com', null))"
+        " ('o1', 'ann@example.com', null), ('o2', 'Ann@Example', null))"
         " as t(order_id, email, phone)",
     )
     result = execute(
         tmp_path,
         monkeypatch,
-        [staged_orders, customers_asset(duplicate=False), touchpoints, report_database],
+        [staged_orders, customers_asset(empty=False), touchpoints, report_database],
         [
             build_layer_check("staging", ["stg_shop__orders"]),
             build_layer_check(

@@ -163,6 +163,6 @@ gx_checks = [
     build_layer_check("raw"),
     build_layer_check("staging"),
     build_layer_check(
-        "marts", additional_deps=[dg.AssetKey(["staging", t]) for t in staging.TABLES]
+        "marts", additional_deps=[dg.AssetKey(["staging", t]) for t in staging.MODELS]
     ),
 ]
