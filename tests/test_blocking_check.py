@@ -54,8 +54,7 @@ def customers_asset(*, empty: bool) -> dg.AssetsDefinition:
         ["marts", "customers"],
         "create or replace table marts.customers as select * from (values"
         " ('c1', 'awareness', 1), ('c2', 'conversion', 2))"
-        " as t(customer_id, current_stage, n_identifiers)"
-        + (" where false" if empty else ""),
+        " as t(customer_id, current_stage, n_identifiers)" + (" where false" if empty else ""),
     )
 
 
