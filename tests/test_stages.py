@@ -11,21 +11,18 @@ warehouse's stage history with the generator's true stage timeline
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.contract import load_contract
 from orchestration.generator import generate_demo_data
-from orchestration.ingest.loader import landed_dates, load_partitions
+from tests.dbt_build import dbt, env_for, load
 
 pytestmark = pytest.mark.e2e
 
@@ -42,36 +39,6 @@ LIFECYCLE_MARTS = (
     "customer_stage_history customers_per_stage_daily stage_transitions"
     " lead_grade_history lead_grades_daily lead_scores customers"
 )
-
-
-def dbt(env: dict[str, str], *args: str) -> str:
-    completed = subprocess.run(
-        [str(BIN / "dbt"), *args],
-        env=env,
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed:\n{completed.stdout[-6000:]}")
-    return completed.stdout
-
-
-def load(warehouse: Path, landing: Path, days: Callable[[date], bool]) -> None:
-    """The real ingestion of the landed files of the days selected."""
-    contract = load_contract()
-    con = duckdb.connect(str(warehouse))
-    try:
-        for channel in contract:
-            dates = [d for d in landed_dates(landing, [channel.name]) if days(d)]
-            load_partitions(con, landing, channel.name, dates, contract=contract)
-    finally:
-        con.close()
-
-
-def env_for(warehouse: Path, landing: Path) -> dict[str, str]:
-    return {**os.environ, "LIFECYCLE_WAREHOUSE": str(warehouse), "LIFECYCLE_LANDING": str(landing)}
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,9 @@
+{{ config(unique_key=['spend_date', 'ad_channel', 'campaign']) }}
+
 with
 
 source as (
-    select * from {{ source('ads', 'ad_spend') }}
+    select * from {{ staging_source_rows(source('ads', 'ad_spend'), ['spend_date', 'ad_channel', 'campaign']) }}
 ),
 
 ranked as (

@@ -1,7 +1,9 @@
+{{ config(unique_key='conversion_id') }}
+
 with
 
 source as (
-    select * from {{ source('affiliates', 'affiliate_conversions') }}
+    select * from {{ staging_source_rows(source('affiliates', 'affiliate_conversions'), ['conversion_id']) }}
 ),
 
 ranked as (

@@ -1,7 +1,9 @@
+{{ config(unique_key='event_id') }}
+
 with
 
 source as (
-    select * from {{ source('app', 'app_events') }}
+    select * from {{ staging_source_rows(source('app', 'app_events'), ['event_id']) }}
 ),
 
 ranked as (

@@ -1,7 +1,9 @@
+{{ config(unique_key='call_id') }}
+
 with
 
 source as (
-    select * from {{ source('call_centre', 'calls') }}
+    select * from {{ staging_source_rows(source('call_centre', 'calls'), ['call_id']) }}
 ),
 
 ranked as (

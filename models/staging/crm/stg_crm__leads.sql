@@ -1,7 +1,9 @@
+{{ config(unique_key='lead_id') }}
+
 with
 
 source as (
-    select * from {{ source('crm', 'crm_leads') }}
+    select * from {{ staging_source_rows(source('crm', 'crm_leads'), ['lead_id']) }}
 ),
 
 ranked as (

@@ -1,7 +1,9 @@
+{{ config(unique_key='event_id') }}
+
 with
 
 source as (
-    select * from {{ source('email', 'email_events') }}
+    select * from {{ staging_source_rows(source('email', 'email_events'), ['event_id']) }}
 ),
 
 ranked as (

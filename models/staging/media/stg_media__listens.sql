@@ -1,7 +1,14 @@
+{#- Incremental runs recompute whole (day, episode, platform) groups: the
+    fourth key column, the subscriber's email, may be null, and a null key
+    matches no row in the incremental delete. -#}
+{{ config(unique_key=['media_date', 'episode_id', 'platform']) }}
+
 with
 
 source as (
-    select * from {{ source('media', 'media_listens') }}
+    select * from {{ staging_source_rows(
+        source('media', 'media_listens'), ['media_date', 'episode_id', 'platform']
+    ) }}
 ),
 
 ranked as (

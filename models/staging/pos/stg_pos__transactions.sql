@@ -1,7 +1,9 @@
+{{ config(unique_key='transaction_id') }}
+
 with
 
 source as (
-    select * from {{ source('pos', 'pos_transactions') }}
+    select * from {{ staging_source_rows(source('pos', 'pos_transactions'), ['transaction_id']) }}
 ),
 
 ranked as (

@@ -1,7 +1,9 @@
+{{ config(unique_key='referral_id') }}
+
 with
 
 source as (
-    select * from {{ source('referrals', 'referrals') }}
+    select * from {{ staging_source_rows(source('referrals', 'referrals'), ['referral_id']) }}
 ),
 
 ranked as (

@@ -1,7 +1,9 @@
+{{ config(unique_key='review_id') }}
+
 with
 
 source as (
-    select * from {{ source('reviews', 'reviews') }}
+    select * from {{ staging_source_rows(source('reviews', 'reviews'), ['review_id']) }}
 ),
 
 ranked as (

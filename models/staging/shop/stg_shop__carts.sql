@@ -1,7 +1,9 @@
+{{ config(unique_key='cart_id') }}
+
 with
 
 source as (
-    select * from {{ source('shop', 'carts') }}
+    select * from {{ staging_source_rows(source('shop', 'carts'), ['cart_id']) }}
 ),
 
 ranked as (

@@ -1,7 +1,9 @@
+{{ config(unique_key=['order_id', 'line_number']) }}
+
 with
 
 source as (
-    select * from {{ source('shop', 'order_lines') }}
+    select * from {{ staging_source_rows(source('shop', 'order_lines'), ['order_id', 'line_number']) }}
 ),
 
 ranked as (

@@ -1,7 +1,9 @@
+{{ config(unique_key='order_id') }}
+
 with
 
 source as (
-    select * from {{ source('shop', 'orders') }}
+    select * from {{ staging_source_rows(source('shop', 'orders'), ['order_id']) }}
 ),
 
 ranked as (

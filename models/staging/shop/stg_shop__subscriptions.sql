@@ -1,7 +1,9 @@
+{{ config(unique_key='subscription_id') }}
+
 with
 
 source as (
-    select * from {{ source('shop', 'subscriptions') }}
+    select * from {{ staging_source_rows(source('shop', 'subscriptions'), ['subscription_id']) }}
 ),
 
 ranked as (

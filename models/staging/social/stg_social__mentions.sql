@@ -1,7 +1,9 @@
+{{ config(unique_key='mention_id') }}
+
 with
 
 source as (
-    select * from {{ source('social', 'social_mentions') }}
+    select * from {{ staging_source_rows(source('social', 'social_mentions'), ['mention_id']) }}
 ),
 
 ranked as (

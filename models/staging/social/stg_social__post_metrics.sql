@@ -1,7 +1,9 @@
+{{ config(unique_key=['post_id', 'metric_date']) }}
+
 with
 
 source as (
-    select * from {{ source('social', 'social_posts') }}
+    select * from {{ staging_source_rows(source('social', 'social_posts'), ['post_id', 'metric_date']) }}
 ),
 
 ranked as (

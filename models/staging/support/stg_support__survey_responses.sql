@@ -1,7 +1,9 @@
+{{ config(unique_key='response_id') }}
+
 with
 
 source as (
-    select * from {{ source('support', 'surveys') }}
+    select * from {{ staging_source_rows(source('support', 'surveys'), ['response_id']) }}
 ),
 
 ranked as (

@@ -1,7 +1,9 @@
+{{ config(unique_key='ticket_id') }}
+
 with
 
 source as (
-    select * from {{ source('support', 'support_tickets') }}
+    select * from {{ staging_source_rows(source('support', 'support_tickets'), ['ticket_id']) }}
 ),
 
 ranked as (
