@@ -51,7 +51,11 @@ T0 = datetime(2026, 1, 5, 9, 0)
 SELECT = "+customers +customer_merges"
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+def insert(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], loaded_at: datetime = T0
+) -> None:
+    """Rows as ingestion loads them; a later load has a later `loaded_at` (incremental
+    staging picks up the rows loaded after its latest one)."""
     for number, row in enumerate(rows, start=1):
         row = {
             **row,
@@ -59,7 +63,7 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None
             "_source_row": number + con.execute(f"select count(*) from raw.{table}").fetchone()[0],
             "_file_sha256": "test",
             "_delivery_date": row.get("event_at", T0).date(),
-            "_loaded_at": T0,
+            "_loaded_at": loaded_at,
         }
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
@@ -209,6 +213,7 @@ def second_run_rows(con: duckdb.DuckDBPyConnection) -> None:
             page_view("m-3", T0 + timedelta(days=2), "ck_m", "mb@x.example"),
             page_view("s-3", T0 + timedelta(days=2), "ck_a_s", "s@x.example"),
         ],
+        loaded_at=T0 + timedelta(days=2),
     )
     # tablet-2 turns out to be a family's: it stops linking, and U-3 keeps its key.
     insert(
@@ -224,6 +229,7 @@ def second_run_rows(con: duckdb.DuckDBPyConnection) -> None:
                 "platform": "ios",
             }
         ],
+        loaded_at=T0 + timedelta(days=2),
     )
 
 

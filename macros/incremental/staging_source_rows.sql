@@ -4,19 +4,20 @@
     a few raw files to a year of them, so an incremental run recomputes only
     the keys a change can touch, from all their raw rows:
 
-      - keys of raw rows loaded at or after the load time of the latest row
-        the model holds (new files, and re-delivered files: ingestion replaces
-        a re-delivered file's rows, with a new _loaded_at; "at" as well, so
-        rows loaded in the same instant as the latest staged one are not
-        missed, at the cost of recomputing that last load's keys);
+      - keys of raw rows loaded after the latest row the model holds (new
+        files, and re-delivered files: ingestion replaces a re-delivered
+        file's rows, with a new _loaded_at). Strictly after: ingestion gives
+        every file of one load the same _loaded_at (a full load of a year is
+        one instant), so "at or after" would recompute every key of the
+        previous load;
       - keys of the model's rows whose raw row is gone: the model's
         (source_file, loaded_at) pair is no longer in raw (the file was
         re-delivered, or removed from landing, or failed on a re-delivery).
 
     Each such key is recomputed from every raw row it has, so it gets the row a
     full refresh would keep; any other key's raw rows are unchanged (a raw row
-    is only ever added with a _loaded_at no earlier than every row before it,
-    or deleted with its whole file).
+    is only ever added by a later load than every row before it, or deleted
+    with its whole file).
     delete+insert on the model's unique_key (the staged key columns) writes the
     recomputed rows; a key left with no raw row at all is deleted by the
     post-hook delete_staged_rows_gone_from_source.
@@ -62,7 +63,7 @@
                         {{ column }} as changed_key_{{ loop.index }}{{ ',' if not loop.last }}
                         {%- endfor %}
                     from {{ source_relation }}
-                    where _loaded_at >= (
+                    where _loaded_at > (
                         select coalesce(
                             max(loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})
                         )
