@@ -24,9 +24,10 @@
 
     Usage, in a staging model with unique_key = the staged key columns:
 
-        {%- set key_columns = ['event_id'] %}
+        {{ config(unique_key='event_id') }}
+        ...
         source as (
-            select * from {{ staging_source_rows(source('web', 'web_events'), key_columns) }}
+            select * from {{ staging_source_rows(source('web', 'web_events'), ['event_id']) }}
         ),
 
     key_columns are raw key columns, in the order of unique_key (the same
