@@ -1,6 +1,7 @@
-"""Suites for the staging layer: what de-duplication and normalisation promise.
+"""Suites for the staging layer: what normalisation promises.
 
-One suite per staging model, generated from the channel contract it stages:
+One suite per staging model that stages an email or a phone (`TABLES`), generated from
+the channel contract it stages:
 
 - every normalised email matches `EMAIL_PATTERN` (trimmed, lower case, one @, a dotted
   domain) and every phone is E.164 `^\\+[1-9][0-9]{7,14}$` (critical). Null means "not
