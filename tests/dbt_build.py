@@ -47,3 +47,27 @@ def load(warehouse: Path, landing: Path, days: Callable[[date], bool]) -> None:
 
 def env_for(warehouse: Path, landing: Path) -> dict[str, str]:
     return {**os.environ, "LIFECYCLE_WAREHOUSE": str(warehouse), "LIFECYCLE_LANDING": str(landing)}
+
+
+def rows_differing_from_refresh(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, exclude: tuple[str, ...] = ()
+) -> int:
+    """Rows of `schema.table` and of the attached `refreshed` copy's table that the other
+    lacks (`except all` both ways), over every column but `exclude`."""
+    columns = ", ".join(
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = ? and table_name = ?"
+            " and table_catalog = current_database() order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+        if name not in exclude
+    )
+    ours, theirs = f"{schema}.{table}", f"refreshed.{schema}.{table}"
+    return con.execute(
+        f"select count(*) from ((select {columns} from {ours}"
+        f" except all select {columns} from {theirs})"
+        f" union all (select {columns} from {theirs}"
+        f" except all select {columns} from {ours}))"
+    ).fetchone()[0]

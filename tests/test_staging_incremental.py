@@ -29,7 +29,7 @@ import pytest
 
 from expectations.staging import MODELS
 from orchestration.generator import generate_demo_data
-from tests.dbt_build import dbt, env_for, load
+from tests.dbt_build import dbt, env_for, load, rows_differing_from_refresh
 
 pytestmark = pytest.mark.e2e
 
@@ -46,18 +46,6 @@ def day_folder(landing: Path, channel: str, day: int) -> Path:
 def only_file(folder: Path) -> Path:
     [path] = list(folder.iterdir())
     return path
-
-
-def staged_columns(con: duckdb.DuckDBPyConnection, model: str) -> str:
-    return ", ".join(
-        name
-        for (name,) in con.execute(
-            "select column_name from information_schema.columns"
-            " where table_schema = 'staging' and table_name = ?"
-            " and table_catalog = current_database() order by ordinal_position",
-            [model],
-        ).fetchall()
-    )
 
 
 @pytest.fixture(scope="module")
@@ -117,14 +105,8 @@ def test_every_staging_model_equals_a_full_refresh(staged: dict) -> None:
         con.execute(f"attach '{staged['refreshed']}' as refreshed (read_only)")
         rows = {}
         for model in MODELS:
-            columns = staged_columns(con, model)
             rows[model] = con.execute(f"select count(*) from staging.{model}").fetchone()[0]
-            differing = con.execute(
-                f"select count(*) from ((select {columns} from staging.{model}"
-                f" except all select {columns} from refreshed.staging.{model})"
-                f" union all (select {columns} from refreshed.staging.{model}"
-                f" except all select {columns} from staging.{model}))"
-            ).fetchone()[0]
+            differing = rows_differing_from_refresh(con, "staging", model)
             assert differing == 0, (model, rows[model], differing)
     finally:
         con.close()
