@@ -42,6 +42,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.bench_stitching import StitchingResult, bench_stitching
+from orchestration.bench_stitching import report as stitching_report
 from orchestration.settings import PROJECT_DIR, dbt_target_dir
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -554,12 +556,12 @@ def machine() -> str:
         total_kib = int(handle.readline().split()[1])
     return (
         f"{cores} cores, {total_kib / 2**20:.1f} GiB RAM, DuckDB {duckdb.__version__},"
-        f" LIFECYCLE_DBT_THREADS={os.environ.get('LIFECYCLE_DBT_THREADS', '2')},"
+        f" LIFECYCLE_DBT_THREADS={os.environ.get('LIFECYCLE_DBT_THREADS', '1')},"
         f" LIFECYCLE_DUCKDB_MEMORY={_duckdb_memory()}"
     )
 
 
-def report(results: list[SizeResult], days: int) -> str:
+def report(results: list[SizeResult], days: int, stitched: StitchingResult | None = None) -> str:
     lines = [f"machine: {machine()}", f"window: {days} days (+1 day for the incremental run)", ""]
     header = "| figure | " + " | ".join(f"{r.persons:,} persons" for r in results) + " |"
     lines += [header, "|---" * (len(results) + 1) + "|"]
@@ -652,12 +654,23 @@ def report(results: list[SizeResult], days: int) -> str:
             f" {big.incremental.seconds:.0f} s,"
             f" {_met(big.incremental.seconds <= TARGETS['incremental_seconds'])}"
         )
-    per_10m = stitching * 10e6 / max(big.figures["identifiers"], 1)
+    if stitched is not None and stitched.runs:
+        first = stitched.runs[0]
+        lines.append(
+            f"- identity stitching of 10M identifiers <= {TARGETS['stitching_seconds']} s:"
+            f" {first.models_total:.0f} s for {stitched.identifiers:,} identifiers"
+            " (the stitching models alone, first build; see below),"
+            f" {_met(first.returncode == 0 and first.models_total <= TARGETS['stitching_seconds'])}"
+        )
+    else:
+        per_10m = stitching * 10e6 / max(big.figures["identifiers"], 1)
+        lines.append(
+            f"- identity stitching of 10M identifiers <= {TARGETS['stitching_seconds']} s:"
+            f" {stitching:.0f} s for {big.figures['identifiers']:,} identifiers in the full"
+            f" build (linear estimate for 10M: {per_10m:.0f} s; not measured alone),"
+            f" {_met(per_10m <= TARGETS['stitching_seconds'])}"
+        )
     lines += [
-        f"- identity stitching of 10M identifiers <= {TARGETS['stitching_seconds']} s:"
-        f" {stitching:.0f} s for {big.figures['identifiers']:,} identifiers"
-        f" (linear estimate for 10M: {per_10m:.0f} s),"
-        f" {_met(per_10m <= TARGETS['stitching_seconds'])}",
         f"- within {TARGETS['reference_ratio']}x of the reference:"
         f" {total / big.reference.seconds:.1f}x,"
         f" {_met(total / big.reference.seconds <= TARGETS['reference_ratio'])}",
@@ -684,6 +697,9 @@ def report(results: list[SizeResult], days: int) -> str:
             f"- duckdb target, the same nodes in the full build: {models:.0f} s"
             f" (phases {', '.join(DBT_MODEL_PHASES)})",
         ]
+    if stitched is not None:
+        lines.append("")
+        lines += stitching_report(stitched)
     lines.append("")
     lines.append("Core outputs, pipeline vs reference (largest size):")
     ref = big.reference_figures
@@ -723,6 +739,14 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("BENCH_SPARK_SIZES", "100000"),
         help="sizes also built on the spark target after the DuckDB full build"
         " (default $BENCH_SPARK_SIZES or 100000; '' for none)",
+    )
+    parser.add_argument(
+        "--stitching-identifiers",
+        type=int,
+        default=int(os.environ.get("BENCH_STITCHING_IDENTIFIERS", "10000000")),
+        help="after the sizes, time the identity stitching models alone on this many"
+        " identifiers, copied from the largest size's (orchestration.bench_stitching;"
+        " default $BENCH_STITCHING_IDENTIFIERS or 10000000; 0 to skip)",
     )
     parser.add_argument("--keep", action="store_true", help="keep each size's work folder")
     args = parser.parse_args(argv)
@@ -769,6 +793,17 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(args.workdir / f"persons-{persons}" / "landing", ignore_errors=True)
             shutil.rmtree(args.workdir / f"persons-{persons}" / "held", ignore_errors=True)
+    if args.stitching_identifiers and results:
+        largest = args.workdir / f"persons-{results[-1].persons}" / "warehouse" / "lifecycle.duckdb"
+        stitched = bench_stitching(
+            largest,
+            args.workdir / "stitching",
+            args.stitching_identifiers,
+            env=_env(args.workdir, date.today()),
+        )
+        print(report(results, args.days, stitched), flush=True)
+        if not args.keep:
+            shutil.rmtree(args.workdir / "stitching", ignore_errors=True)
     return 0
 
 
