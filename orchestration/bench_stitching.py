@@ -8,8 +8,9 @@ of 1M persons holds about 5.4M identifiers, and generating 2M persons would take
 disk and time of a second full build. So this script takes the identifier
 observations a real run built (intermediate.int_identifier_observations of
 WAREHOUSE), copies them as many times as it takes to reach the number asked for
-(copy k suffixes every identifier value and record with '#k': the copies are disjoint
-graphs of the same shape as the generated one), and runs the stitching models on them
+(copy k suffixes every identifier value and record with '#k', and hashes the new ids
+into their integer keys as macro identity_key does: the copies are disjoint graphs of
+the same shape as the generated one), and runs the stitching models on them
 with real dbt, in a warehouse of their own:
 
     int_shared_identifiers -> int_identity_edges -> int_identity_components
@@ -107,6 +108,8 @@ def prepare(source: Path, warehouse: Path, identifiers: int) -> tuple[int, int, 
                 observations.identifier_type,
                 observations.identifier_value || '#' || copies.k as identifier_value,
                 observations.node_id || '#' || copies.k as node_id,
+                hash(observations.node_id || '#' || copies.k) as node_key,
+                hash(observations.record_id || '#' || copies.k) as record_key,
                 observations.first_observed_at,
                 observations.last_observed_at,
                 observations.n_observations,

@@ -288,8 +288,13 @@ def snapshot(warehouse: Path) -> dict:
             ).fetchall()
         }
         edges = con.execute(
-            "select edge_source, node_a, node_b from intermediate.int_identity_edges"
-            " where edge_source = 'probabilistic'"
+            "select edges.edge_source, a.node_id, b.node_id"
+            " from intermediate.int_identity_edges as edges"
+            " inner join intermediate.int_identity_components as a"
+            " on a.node_key = edges.node_key_a"
+            " inner join intermediate.int_identity_components as b"
+            " on b.node_key = edges.node_key_b"
+            " where edges.edge_source = 'probabilistic'"
         ).fetchall()
         return {
             "keys": keys,

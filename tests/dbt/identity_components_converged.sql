@@ -10,8 +10,12 @@ components as (
     select * from {{ ref('int_identity_components') }}
 )
 
-select edges.node_a, edges.node_b, a.component_id as component_a, b.component_id as component_b
+select
+    edges.node_key_a,
+    edges.node_key_b,
+    a.component_id as component_a,
+    b.component_id as component_b
 from edges
-inner join components as a on edges.node_a = a.node_id
-inner join components as b on edges.node_b = b.node_id
-where a.component_id <> b.component_id
+inner join components as a on edges.node_key_a = a.node_key
+inner join components as b on edges.node_key_b = b.node_key
+where a.component_key <> b.component_key

@@ -15,29 +15,29 @@ key_history as (
     select * from {{ ref('int_customer_key_history') }}
 ),
 
-components as (
-    select * from {{ ref('int_identity_components') }}
-),
-
 shared_identifiers as (
     select * from {{ ref('int_shared_identifiers') }}
 ),
 
+-- Grouped on the integer node key (macro identity_key); a key is one node,
+-- so grouping by its type and value as well changes nothing (and costs less
+-- than a min() of each string).
 identifiers as (
     select
-        node_id,
+        node_key,
         identifier_type,
         identifier_value,
         min(first_observed_at) as first_observed_at,
         max(last_observed_at) as last_observed_at,
         cast(sum(n_observations) as {{ dbt.type_bigint() }}) as n_observations
     from observations
-    group by node_id, identifier_type, identifier_value
+    group by node_key, identifier_type, identifier_value
 ),
 
 final as (
     select
-        identifiers.node_id,
+        key_history.node_id,
+        identifiers.node_key,
         identifiers.identifier_type,
         identifiers.identifier_value,
         key_history.customer_id,
@@ -49,9 +49,8 @@ final as (
         identifiers.last_observed_at,
         identifiers.n_observations
     from identifiers
-    inner join components on identifiers.node_id = components.node_id
-    inner join key_history on identifiers.node_id = key_history.node_id
-    left join shared_identifiers on identifiers.node_id = shared_identifiers.node_id
+    inner join key_history on identifiers.node_key = key_history.node_key
+    left join shared_identifiers on identifiers.node_key = shared_identifiers.node_key
 )
 
 select * from final

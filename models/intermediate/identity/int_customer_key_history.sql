@@ -53,16 +53,21 @@ previous as (
     {%- endif %}
 ),
 
+-- In-run joins and groupings are on the integer keys (macro identity_key);
+-- the previous state is read by node id (a stored key may come from an older
+-- engine version, which may hash differently).
 node_first_observations as (
-    select node_id, min(first_observed_at) as first_observed_at
+    select node_key, min(first_observed_at) as first_observed_at
     from observations
-    group by node_id
+    group by node_key
 ),
 
 nodes as (
     select
         components.node_id,
+        components.node_key,
         components.component_id,
+        components.component_key,
         node_first_observations.first_observed_at,
         shared_identifiers.node_id is not null as is_shared,
         previous.customer_id as previous_customer_id,
@@ -71,9 +76,9 @@ nodes as (
         previous.changed_at as previous_changed_at
     from components
     left join node_first_observations
-        on components.node_id = node_first_observations.node_id
+        on components.node_key = node_first_observations.node_key
     left join shared_identifiers
-        on components.node_id = shared_identifiers.node_id
+        on components.node_key = shared_identifiers.node_key
     left join previous
         on components.node_id = previous.node_id
 ),
@@ -83,7 +88,7 @@ nodes as (
 key_nodes_ranked as (
     select
         previous_customer_id as customer_id,
-        component_id,
+        component_key,
         min(first_observed_at) over (partition by previous_customer_id)
             as key_first_observed_at,
         row_number() over (
@@ -101,10 +106,10 @@ key_homes as (
 -- The oldest key at home in a component survives.
 survivors_ranked as (
     select
-        component_id,
+        component_key,
         customer_id,
         row_number() over (
-            partition by component_id
+            partition by component_key
             order by key_first_observed_at, customer_id
         ) as key_rank
     from key_homes
@@ -115,14 +120,17 @@ survivors as (
 ),
 
 component_previous_keys as (
-    select component_id, min(previous_customer_id) as any_previous_customer_id
+    select
+        component_key,
+        component_id,
+        min(previous_customer_id) as any_previous_customer_id
     from nodes
-    group by component_id
+    group by component_key, component_id
 ),
 
 component_keys as (
     select
-        component_previous_keys.component_id,
+        component_previous_keys.component_key,
         coalesce(
             survivors.customer_id,
             case
@@ -138,7 +146,7 @@ component_keys as (
         ) as customer_id
     from component_previous_keys
     left join survivors
-        on component_previous_keys.component_id = survivors.component_id
+        on component_previous_keys.component_key = survivors.component_key
 ),
 
 final as (
@@ -155,10 +163,13 @@ final as (
             when nodes.previous_customer_id is null then {{ run_at }}
             when nodes.previous_customer_id <> component_keys.customer_id then {{ run_at }}
             else nodes.previous_changed_at
-        end as changed_at
+        end as changed_at,
+        -- This run's key of the node: every node of this run is rewritten, so a
+        -- row's key is fresh unless its node is gone from the graph.
+        nodes.node_key
     from nodes
     inner join component_keys
-        on nodes.component_id = component_keys.component_id
+        on nodes.component_key = component_keys.component_key
 )
 
 select * from final

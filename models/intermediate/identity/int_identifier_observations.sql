@@ -8,7 +8,9 @@
     row is two records (referrer and referee are different people). is_blocked
     marks identifiers on the identifier_blocklist seed or matching a pattern of
     the identifier_blocklist_patterns seed (test addresses, placeholder
-    phones): they never link. Identifiers shared by rule
+    phones): they never link. node_key and record_key are integer keys of the
+    node and the record (macro identity_key): the stitching models join on
+    them. Identifiers shared by rule
     (int_shared_identifiers) are decided from these observations.
 -#}
 {%- set ctes = [] -%}
@@ -119,6 +121,9 @@ final as (
         unioned.identifier_type,
         unioned.identifier_value,
         {{ dbt.concat(["unioned.identifier_type", "':'", "unioned.identifier_value"]) }} as node_id,
+        {{ identity_key(dbt.concat(["unioned.identifier_type", "':'", "unioned.identifier_value"])) }}
+            as node_key,
+        {{ identity_key('unioned.record_id') }} as record_key,
         unioned.first_observed_at,
         unioned.last_observed_at,
         cast(unioned.n_observations as {{ dbt.type_bigint() }}) as n_observations,

@@ -1,7 +1,9 @@
 {#-
-    Edges of the identity graph: within one record, every identifier is linked
-    to the record's anchor (its smallest node id); a star per record connects
-    the same identifiers as all pairs would, with fewer edges. A record with
+    Edges of the identity graph, between integer node keys (macro
+    identity_key; int_identifier_observations has each key's node id): within
+    one record, every identifier is linked to the record's anchor (its
+    smallest node key); a star per record connects the same identifiers as all
+    pairs would, with fewer edges. A record with
     one identifier gives a self-edge, so every identifier is a node.
     Identifiers in int_shared_identifiers (blocklisted, placeholder patterns,
     shared by rule) never link: each stays a component of its own.
@@ -26,54 +28,54 @@ probabilistic_edges as (
 ),
 
 linkable as (
-    select observations.*
+    select observations.record_key, observations.node_key
     from observations
     left join shared_identifiers
-        on observations.node_id = shared_identifiers.node_id
-    where shared_identifiers.node_id is null
+        on observations.node_key = shared_identifiers.node_key
+    where shared_identifiers.node_key is null
 ),
 
 anchors as (
     select
-        record_id,
-        min(node_id) as anchor_node_id
+        record_key,
+        min(node_key) as anchor_node_key
     from linkable
-    group by record_id
+    group by record_key
 ),
 
 record_edges as (
     select
-        linkable.node_id as node_a,
-        anchors.anchor_node_id as node_b
+        linkable.node_key as node_key_a,
+        anchors.anchor_node_key as node_key_b
     from linkable
-    inner join anchors on linkable.record_id = anchors.record_id
+    inner join anchors on linkable.record_key = anchors.record_key
 ),
 
 -- A shared identifier stays a node of its own: it links nobody.
 shared_nodes as (
     select
-        node_id as node_a,
-        node_id as node_b
+        node_key as node_key_a,
+        node_key as node_key_b
     from shared_identifiers
 ),
 
 deterministic_edges as (
-    select node_a, node_b from record_edges
+    select node_key_a, node_key_b from record_edges
     union
-    select node_a, node_b from shared_nodes
+    select node_key_a, node_key_b from shared_nodes
 ),
 
 edges as (
     select
-        node_a,
-        node_b,
+        node_key_a,
+        node_key_b,
         'deterministic' as edge_source,
         cast(null as {{ type_double() }}) as match_probability
     from deterministic_edges
     union all
     select
-        node_a,
-        node_b,
+        {{ identity_key('node_a') }} as node_key_a,
+        {{ identity_key('node_b') }} as node_key_b,
         'probabilistic' as edge_source,
         cast(match_probability as {{ type_double() }}) as match_probability
     from probabilistic_edges

@@ -15,8 +15,16 @@
 
 with
 
+-- Only the columns the rules need: the engine keeps this CTE for its two
+-- readers, and the ids and values are read back for the few shared nodes.
 observations as (
-    select * from {{ ref('int_identifier_observations') }}
+    select record_key, node_key, identifier_type, is_blocked, blocked_reason
+    from {{ ref('int_identifier_observations') }}
+),
+
+node_names as (
+    select node_key, node_id, identifier_type, identifier_value
+    from {{ ref('int_identifier_observations') }}
 ),
 
 link_rules as (
@@ -25,44 +33,42 @@ link_rules as (
 
 blocked as (
     select
-        node_id,
-        identifier_type,
-        identifier_value,
+        node_key,
         'blocklist' as exclusion_rule,
         min(blocked_reason) as reason
     from observations
     where is_blocked
-    group by node_id, identifier_type, identifier_value
+    group by node_key
 ),
 
+-- On the integer keys (macro identity_key): the self-join below pairs every
+-- identifier with every other of its records.
 linkable as (
-    select * from observations where not is_blocked
+    select record_key, node_key, identifier_type
+    from observations
+    where not is_blocked
 ),
 
 -- Distinct identifiers of each type seen in the same records as each identifier.
 co_observed as (
     select
-        linkable.node_id,
+        linkable.node_key,
         linkable.identifier_type,
-        linkable.identifier_value,
         other.identifier_type as linked_identifier_type,
-        count(distinct other.node_id) as n_linked
+        count(distinct other.node_key) as n_linked
     from linkable
     inner join linkable as other
-        on linkable.record_id = other.record_id
-        and linkable.node_id <> other.node_id
+        on linkable.record_key = other.record_key
+        and linkable.node_key <> other.node_key
     group by
-        linkable.node_id,
+        linkable.node_key,
         linkable.identifier_type,
-        linkable.identifier_value,
         other.identifier_type
 ),
 
 by_rule as (
     select
-        co_observed.node_id,
-        co_observed.identifier_type,
-        co_observed.identifier_value,
+        co_observed.node_key,
         'link_rule' as exclusion_rule,
         min(link_rules.reason) as reason
     from co_observed
@@ -70,18 +76,16 @@ by_rule as (
         on co_observed.identifier_type = link_rules.identifier_type
         and co_observed.linked_identifier_type = link_rules.linked_identifier_type
         and co_observed.n_linked > link_rules.max_distinct
-    group by co_observed.node_id, co_observed.identifier_type, co_observed.identifier_value
+    group by co_observed.node_key
 ),
 
 by_size as (
     select
-        node_id,
-        identifier_type,
-        identifier_value,
+        node_key,
         'max_linked' as exclusion_rule,
         'seen with more than {{ var("identity_max_linked_identifiers", 50) }} identifiers' as reason
     from co_observed
-    group by node_id, identifier_type, identifier_value
+    group by node_key
     having sum(n_linked) > {{ var('identity_max_linked_identifiers', 50) }}
 ),
 
@@ -90,7 +94,30 @@ unioned as (
     union all
     select * from by_rule
     union all
-    select * from by_size where node_id not in (select node_id from by_rule)
+    select * from by_size where node_key not in (select node_key from by_rule)
+),
+
+-- The few shared nodes get their ids and values back.
+nodes as (
+    select distinct
+        node_key,
+        node_id,
+        identifier_type,
+        identifier_value
+    from node_names
+    where node_key in (select node_key from unioned)
+),
+
+final as (
+    select
+        nodes.node_id,
+        unioned.node_key,
+        nodes.identifier_type,
+        nodes.identifier_value,
+        unioned.exclusion_rule,
+        unioned.reason
+    from unioned
+    inner join nodes on unioned.node_key = nodes.node_key
 )
 
-select * from unioned
+select * from final
