@@ -16,6 +16,11 @@ back, and then, each in its own warehouse under the work folder:
 3. reference: `orchestration.bench_reference`, one hand-written DuckDB script computing
    the core outputs over the same Parquet files, timed in the same session.
 
+After the sizes, `orchestration.bench_stitching` times the identity stitching models
+alone on 10M+ identifiers (the largest size's identifier observations, copied;
+`--stitching-identifiers`, 0 to skip): the target "identity stitching of 10M
+identifiers" measured, not extrapolated.
+
 Wall time and peak memory are measured from outside: peak RSS is the largest sum of
 the resident memory of the child process and all its descendants (Dagster, dbt and
 DuckDB), sampled from /proc every 0.2 s. Phases come from the run itself: ingestion
