@@ -11,7 +11,7 @@
     Why the frontier is enough: a label only ever decreases, and a node whose
     label did not change has already offered it to all its neighbours. So
     when the frontier is empty, the two ends of every edge have the same
-    label, and a component's label is its smallest node. On the identity
+    label, and a component's label is its smallest node key. On the identity
     graph the first round changes about a fifth of the nodes and the later
     rounds a few thousand: at 1M persons (5.4M nodes) the components took 10 s
     against 20 s when every round recomputed every node.

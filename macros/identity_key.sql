@@ -5,8 +5,11 @@
     identifiers those joins on strings took several times as long, most of
     the stitching time (README, Performance).
 
-    The key is a hash, computed afresh in every run, and never stored in an
-    incremental table (a new engine version may hash differently). Two ids
+    The key is a hash, computed afresh in every run, and never read back from
+    an earlier run (a new engine version may hash differently): the
+    incremental int_customer_key_history stores each node's key of the run
+    that wrote it, for that run's joins, and reads its previous state by
+    node id. Two ids
     with one key would be one node: with 10M ids the chance is about 3 in a
     million per build, and the test identity_keys_are_unique fails the build
     if it happens (the cure would then be to salt the hash).
