@@ -13,8 +13,9 @@ into their integer keys as macro identity_key does: the copies are disjoint grap
 the same shape as the generated one), and runs the stitching models on them
 with real dbt, in a warehouse of their own:
 
-    int_shared_identifiers -> int_identity_edges -> int_identity_components
-    -> int_customer_key_history -> int_customer_identifiers -> int_record_customers
+    int_identity_nodes -> int_shared_identifiers -> int_identity_edges
+    -> int_identity_components -> int_customer_key_history -> int_customer_identifiers
+    -> int_record_customers
 
 that is, from the identifier observations to the customer of every identifier and
 of every identity record. Reading the identifiers out of the staging tables
@@ -47,6 +48,7 @@ import duckdb
 from orchestration.settings import PROJECT_DIR
 
 STITCHING_MODELS = (
+    "int_identity_nodes",
     "int_shared_identifiers",
     "int_identity_edges",
     "int_identity_components",
@@ -58,6 +60,8 @@ STITCHING_MODELS = (
 # int_identifier_observations, whose is_blocked column the copies keep).
 STITCHING_SEEDS = ("identity_link_rules",)
 DBT = str(Path(sys.executable).parent / "dbt")
+# macro identity_key on DuckDB, for the copies' new ids.
+IDENTITY_KEY = "cast(md5_number({}) >> 64 as ubigint)"
 
 
 @dataclass
@@ -108,11 +112,13 @@ def prepare(source: Path, warehouse: Path, identifiers: int) -> tuple[int, int, 
                 observations.identifier_type,
                 observations.identifier_value || '#' || copies.k as identifier_value,
                 observations.node_id || '#' || copies.k as node_id,
-                hash(observations.node_id || '#' || copies.k) as node_key,
-                hash(observations.record_id || '#' || copies.k) as record_key,
+                {IDENTITY_KEY.format("observations.node_id || '#' || copies.k")} as node_key,
+                {IDENTITY_KEY.format("observations.record_id || '#' || copies.k")}
+                    as record_key,
                 observations.first_observed_at,
                 observations.last_observed_at,
                 observations.n_observations,
+                observations.n_record_identifiers,
                 observations.is_blocked,
                 observations.blocked_reason
             from source.intermediate.int_identifier_observations as observations

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.bench_stitching import prepare
+from orchestration.bench_stitching import IDENTITY_KEY, prepare
+from orchestration.settings import PROJECT_DIR
 
 OBSERVATIONS = [
     # record_type, record_id, identifier_type, identifier_value, is_blocked
@@ -28,15 +29,16 @@ def _source(path: Path) -> None:
             record_type varchar, record_id varchar, identifier_type varchar,
             identifier_value varchar, node_id varchar, node_key ubigint, record_key ubigint,
             first_observed_at timestamp, last_observed_at timestamp, n_observations bigint,
-            is_blocked boolean, blocked_reason varchar
+            n_record_identifiers integer, is_blocked boolean, blocked_reason varchar
         )
         """
     )
     for record_type, record_id, kind, value, blocked in OBSERVATIONS:
         con.execute(
             "insert into intermediate.int_identifier_observations values"
-            " (?, ?, ?, ?, ?, hash(?), hash(?), timestamp '2026-01-05 09:00',"
-            " timestamp '2026-01-06 09:00', 2, ?, ?)",
+            f" (?, ?, ?, ?, ?, {IDENTITY_KEY.format('?')}, {IDENTITY_KEY.format('?')},"
+            " timestamp '2026-01-05 09:00',"
+            " timestamp '2026-01-06 09:00', 2, ?, ?, ?)",
             [
                 record_type,
                 record_id,
@@ -45,6 +47,7 @@ def _source(path: Path) -> None:
                 f"{kind}:{value}",
                 f"{kind}:{value}",
                 record_id,
+                sum(1 for row in OBSERVATIONS if row[1] == record_id),
                 blocked,
                 "placeholder phone" if blocked else None,
             ],
@@ -72,9 +75,12 @@ def test_copies_reach_the_number_asked_for_with_disjoint_fresh_keys(tmp_path: Pa
         " from intermediate.int_identifier_observations"
     ).fetchall()
     # Keys are the hash of the copy's own ids, as macro identity_key computes them.
+    macro = (PROJECT_DIR / "macros" / "identity_key.sql").read_text(encoding="utf-8")
+    assert IDENTITY_KEY.format("{{ expression }}") in macro
     for node_id, node_key, record_id, record_key, value, _ in rows:
-        assert node_key == con.execute("select hash(?)", [node_id]).fetchone()[0]
-        assert record_key == con.execute("select hash(?)", [record_id]).fetchone()[0]
+        key = f"select {IDENTITY_KEY.format('?')}"
+        assert node_key == con.execute(key, [node_id]).fetchone()[0]
+        assert record_key == con.execute(key, [record_id]).fetchone()[0]
         assert node_id.endswith(value)
     # Copies are disjoint: each node id and record id belongs to one copy.
     suffixes = {node_id.rsplit("#", 1)[1] for node_id, *_ in rows}

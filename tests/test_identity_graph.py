@@ -290,9 +290,9 @@ def snapshot(warehouse: Path) -> dict:
         edges = con.execute(
             "select edges.edge_source, a.node_id, b.node_id"
             " from intermediate.int_identity_edges as edges"
-            " inner join intermediate.int_identity_components as a"
+            " inner join intermediate.int_identity_nodes as a"
             " on a.node_key = edges.node_key_a"
-            " inner join intermediate.int_identity_components as b"
+            " inner join intermediate.int_identity_nodes as b"
             " on b.node_key = edges.node_key_b"
             " where edges.edge_source = 'probabilistic'"
         ).fetchall()

@@ -12,12 +12,18 @@ components as (
     select * from {{ ref('int_identity_components') }}
 ),
 
+identity_nodes as (
+    select * from {{ ref('int_identity_nodes') }}
+),
+
 sizes as (
-    select component_id, count(*) as n_nodes
+    select component_key, count(*) as n_nodes
     from components
-    group by component_id
+    group by component_key
 )
 
-select component_id, n_nodes
+-- The component's smallest key names one of its nodes, to look it up by.
+select sizes.component_key, identity_nodes.node_id as a_node_id, sizes.n_nodes
 from sizes
-where n_nodes > {{ var('identity_max_component_size', 50) }}
+inner join identity_nodes on sizes.component_key = identity_nodes.node_key
+where sizes.n_nodes > {{ var('identity_max_component_size', 50) }}

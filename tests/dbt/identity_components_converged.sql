@@ -13,8 +13,8 @@ components as (
 select
     edges.node_key_a,
     edges.node_key_b,
-    a.component_id as component_a,
-    b.component_id as component_b
+    a.component_key as component_a,
+    b.component_key as component_b
 from edges
 inner join components as a on edges.node_key_a = a.node_key
 inner join components as b on edges.node_key_b = b.node_key

@@ -2,17 +2,12 @@
 -- The integer keys of the identity graph (macro identity_key, a 64-bit hash)
 -- name one node and one record each. Two ids with one key would be joined as
 -- one: a false link. About 3 chances in a million per build at 10M ids.
+-- Nodes: int_identity_nodes groups by key, type and value, so its unique test
+-- on node_key catches two node ids with one key. Records: here.
 with
 
 observations as (
     select * from {{ ref('int_identifier_observations') }}
-),
-
-node_keys as (
-    select node_key, count(distinct node_id) as n_ids
-    from observations
-    group by node_key
-    having count(distinct node_id) > 1
 ),
 
 record_keys as (
@@ -22,6 +17,4 @@ record_keys as (
     having count(distinct record_id) > 1
 )
 
-select 'node' as key_of, node_key as key_value, n_ids from node_keys
-union all
 select 'record' as key_of, record_key as key_value, n_ids from record_keys

@@ -7,8 +7,8 @@
 
 with
 
-observations as (
-    select * from {{ ref('int_identifier_observations') }}
+identity_nodes as (
+    select * from {{ ref('int_identity_nodes') }}
 ),
 
 key_history as (
@@ -19,38 +19,23 @@ shared_identifiers as (
     select * from {{ ref('int_shared_identifiers') }}
 ),
 
--- Grouped on the integer node key (macro identity_key); a key is one node,
--- so grouping by its type and value as well changes nothing (and costs less
--- than a min() of each string).
-identifiers as (
-    select
-        node_key,
-        identifier_type,
-        identifier_value,
-        min(first_observed_at) as first_observed_at,
-        max(last_observed_at) as last_observed_at,
-        cast(sum(n_observations) as {{ dbt.type_bigint() }}) as n_observations
-    from observations
-    group by node_key, identifier_type, identifier_value
-),
-
 final as (
     select
-        key_history.node_id,
-        identifiers.node_key,
-        identifiers.identifier_type,
-        identifiers.identifier_value,
+        identity_nodes.node_id,
+        identity_nodes.node_key,
+        identity_nodes.identifier_type,
+        identity_nodes.identifier_value,
         key_history.customer_id,
-        identifiers.identifier_type in (
+        identity_nodes.identifier_type in (
             'email', 'phone', 'user_id', 'loyalty_card_id', 'lead_id', 'shop_customer_id'
         ) as is_known_identifier,
         shared_identifiers.node_id is null as is_linkable,
-        identifiers.first_observed_at,
-        identifiers.last_observed_at,
-        identifiers.n_observations
-    from identifiers
-    inner join key_history on identifiers.node_key = key_history.node_key
-    left join shared_identifiers on identifiers.node_key = shared_identifiers.node_key
+        identity_nodes.first_observed_at,
+        identity_nodes.last_observed_at,
+        identity_nodes.n_observations
+    from identity_nodes
+    inner join key_history on identity_nodes.node_key = key_history.node_key
+    left join shared_identifiers on identity_nodes.node_key = shared_identifiers.node_key
 )
 
 select * from final

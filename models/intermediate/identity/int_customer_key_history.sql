@@ -21,6 +21,12 @@
       such as a tablet found to be a family's, does not carry the person's key
       away); a piece left without a key gets a new one, the hash of 'split|',
       its smallest node id and the key it split from.
+
+    A run writes only the nodes that are new or whose customer, component,
+    first observation or key changed: the other rows already say what this run
+    would write. previous_customer_id is the key a node had before its key
+    last changed (null while it never changed). Nodes gone from the graph keep
+    their last row.
 -#}
 
 {%- set run_at = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
@@ -31,8 +37,8 @@ components as (
     select * from {{ ref('int_identity_components') }}
 ),
 
-observations as (
-    select * from {{ ref('int_identifier_observations') }}
+identity_nodes as (
+    select * from {{ ref('int_identity_nodes') }}
 ),
 
 shared_identifiers as (
@@ -47,56 +53,58 @@ previous as (
         cast(null as {{ dbt.type_string() }}) as node_id,
         cast(null as {{ dbt.type_string() }}) as customer_id,
         cast(null as {{ dbt.type_string() }}) as first_customer_id,
+        cast(null as {{ dbt.type_bigint() }}) as component_key,
+        cast(null as {{ dbt.type_string() }}) as previous_customer_id,
+        cast(null as {{ dbt.type_timestamp() }}) as first_observed_at,
         cast(null as {{ dbt.type_timestamp() }}) as keyed_at,
-        cast(null as {{ dbt.type_timestamp() }}) as changed_at
+        cast(null as {{ dbt.type_timestamp() }}) as changed_at,
+        cast(null as {{ dbt.type_bigint() }}) as node_key
     where 1 = 0
     {%- endif %}
 ),
 
 -- In-run joins and groupings are on the integer keys (macro identity_key);
 -- the previous state is read by node id (a stored key may come from an older
--- engine version, which may hash differently).
-node_first_observations as (
-    select node_key, min(first_observed_at) as first_observed_at
-    from observations
-    group by node_key
-),
-
+-- engine version, which may hash differently). stored_* columns are the
+-- node's row as the previous run left it.
 nodes as (
     select
-        components.node_id,
-        components.node_key,
-        components.component_id,
+        identity_nodes.node_id,
+        identity_nodes.node_key,
         components.component_key,
-        node_first_observations.first_observed_at,
-        shared_identifiers.node_id is not null as is_shared,
-        previous.customer_id as previous_customer_id,
-        previous.first_customer_id as previous_first_customer_id,
-        previous.keyed_at as previous_keyed_at,
-        previous.changed_at as previous_changed_at
+        identity_nodes.first_observed_at,
+        shared_identifiers.node_key is not null as is_shared,
+        previous.customer_id as stored_customer_id,
+        previous.first_customer_id as stored_first_customer_id,
+        previous.keyed_at as stored_keyed_at,
+        previous.changed_at as stored_changed_at,
+        previous.component_key as stored_component_key,
+        previous.previous_customer_id as stored_previous_customer_id,
+        previous.first_observed_at as stored_first_observed_at,
+        previous.node_key as stored_node_key
     from components
-    left join node_first_observations
-        on components.node_key = node_first_observations.node_key
+    inner join identity_nodes
+        on components.node_key = identity_nodes.node_key
     left join shared_identifiers
         on components.node_key = shared_identifiers.node_key
     left join previous
-        on components.node_id = previous.node_id
+        on identity_nodes.node_id = previous.node_id
 ),
 
 -- Each existing key lives on in the component holding its oldest linkable
 -- node (its oldest node if all are shared now).
 key_nodes_ranked as (
     select
-        previous_customer_id as customer_id,
+        stored_customer_id as customer_id,
         component_key,
-        min(first_observed_at) over (partition by previous_customer_id)
+        min(first_observed_at) over (partition by stored_customer_id)
             as key_first_observed_at,
         row_number() over (
-            partition by previous_customer_id
+            partition by stored_customer_id
             order by case when is_shared then 1 else 0 end, first_observed_at, node_id
         ) as node_rank
     from nodes
-    where previous_customer_id is not null
+    where stored_customer_id is not null
 ),
 
 key_homes as (
@@ -119,13 +127,15 @@ survivors as (
     select * from survivors_ranked where key_rank = 1
 ),
 
+-- A component's id is its smallest node id (not the node of its smallest
+-- key: keys are engine-specific hashes, the ids are the same everywhere).
 component_previous_keys as (
     select
         component_key,
-        component_id,
-        min(previous_customer_id) as any_previous_customer_id
+        min(node_id) as component_id,
+        min(stored_customer_id) as any_previous_customer_id
     from nodes
-    group by component_key, component_id
+    group by component_key
 ),
 
 component_keys as (
@@ -152,24 +162,36 @@ component_keys as (
 final as (
     select
         nodes.node_id,
-        nodes.component_id,
+        nodes.component_key,
         component_keys.customer_id,
-        nodes.previous_customer_id,
-        coalesce(nodes.previous_first_customer_id, component_keys.customer_id)
+        case
+            when nodes.stored_customer_id <> component_keys.customer_id
+                then nodes.stored_customer_id
+            else nodes.stored_previous_customer_id
+        end as previous_customer_id,
+        coalesce(nodes.stored_first_customer_id, component_keys.customer_id)
             as first_customer_id,
         nodes.first_observed_at,
-        coalesce(nodes.previous_keyed_at, {{ run_at }}) as keyed_at,
+        coalesce(nodes.stored_keyed_at, {{ run_at }}) as keyed_at,
         case
-            when nodes.previous_customer_id is null then {{ run_at }}
-            when nodes.previous_customer_id <> component_keys.customer_id then {{ run_at }}
-            else nodes.previous_changed_at
+            when nodes.stored_customer_id is null then {{ run_at }}
+            when nodes.stored_customer_id <> component_keys.customer_id then {{ run_at }}
+            else nodes.stored_changed_at
         end as changed_at,
-        -- This run's key of the node: every node of this run is rewritten, so a
-        -- row's key is fresh unless its node is gone from the graph.
+        -- This run's key of the node: a row whose stored key differs is
+        -- rewritten, so a row's key is fresh unless its node is gone from the
+        -- graph.
         nodes.node_key
     from nodes
     inner join component_keys
         on nodes.component_key = component_keys.component_key
+    {%- if is_incremental() %}
+    where nodes.stored_customer_id is null
+        or nodes.stored_customer_id <> component_keys.customer_id
+        or nodes.stored_component_key is distinct from nodes.component_key
+        or nodes.stored_first_observed_at is distinct from nodes.first_observed_at
+        or nodes.stored_node_key is distinct from nodes.node_key
+    {%- endif %}
 )
 
 select * from final

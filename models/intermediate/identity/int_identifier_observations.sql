@@ -10,8 +10,11 @@
     the identifier_blocklist_patterns seed (test addresses, placeholder
     phones): they never link. node_key and record_key are integer keys of the
     node and the record (macro identity_key): the stitching models join on
-    them. Identifiers shared by rule
-    (int_shared_identifiers) are decided from these observations.
+    them. n_record_identifiers counts the record's identifiers: a record with
+    one links nobody, so the stitching models leave those records out where
+    they pair identifiers (about half the observations at scale). Identifiers
+    shared by rule (int_shared_identifiers) are decided from these
+    observations.
 -#}
 {%- set ctes = [] -%}
 
@@ -39,7 +42,11 @@ with
 {{ keyed_cte }} as (
     select
         {{ sets_cte }}.*,
-        {{ identity_record_id(spec.record, anonymous=false) }} as record_id
+        {{ identity_record_id(spec.record, anonymous=false) }} as record_id,
+        {% for _, column in columns -%}
+        case when {{ column }} is not null then 1 else 0 end
+        {%- if not loop.last %} + {% endif %}
+        {%- endfor %} as n_record_identifiers
     from {{ sets_cte }}
 ),
 {%- for identifier_type, column in columns %}
@@ -54,7 +61,8 @@ with
         {{ column }} as identifier_value,
         first_observed_at,
         last_observed_at,
-        n_observations
+        n_observations,
+        n_record_identifiers
     from {{ keyed_cte }}
     where {{ column }} is not null
 ),
@@ -73,7 +81,8 @@ with
         {{ spec.id }} as identifier_value,
         {{ spec.at }} as first_observed_at,
         {{ spec.at }} as last_observed_at,
-        1 as n_observations
+        1 as n_observations,
+        1 as n_record_identifiers
     from {{ ref(spec.model) }}
     where {{ identity_record_has_no_identifiers(spec) }}
 ),
@@ -127,6 +136,7 @@ final as (
         unioned.first_observed_at,
         unioned.last_observed_at,
         cast(unioned.n_observations as {{ dbt.type_bigint() }}) as n_observations,
+        cast(unioned.n_record_identifiers as {{ dbt.type_int() }}) as n_record_identifiers,
         blocklist.identifier_value is not null
             or pattern_matches.identifier_value is not null as is_blocked,
         coalesce(blocklist.reason, pattern_matches.reason) as blocked_reason

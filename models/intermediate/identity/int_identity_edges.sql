@@ -16,7 +16,8 @@
 with
 
 observations as (
-    select * from {{ ref('int_identifier_observations') }}
+    select record_key, node_key, n_record_identifiers
+    from {{ ref('int_identifier_observations') }}
 ),
 
 shared_identifiers as (
@@ -28,18 +29,24 @@ probabilistic_edges as (
 ),
 
 linkable as (
-    select observations.record_key, observations.node_key
+    select
+        observations.record_key,
+        observations.node_key,
+        observations.n_record_identifiers
     from observations
     left join shared_identifiers
         on observations.node_key = shared_identifiers.node_key
     where shared_identifiers.node_key is null
 ),
 
+-- Only records with two identifiers or more need an anchor (about half the
+-- observations at scale are records of one identifier: a self-edge each).
 anchors as (
     select
         record_key,
         min(node_key) as anchor_node_key
     from linkable
+    where n_record_identifiers > 1
     group by record_key
 ),
 
@@ -49,6 +56,13 @@ record_edges as (
         anchors.anchor_node_key as node_key_b
     from linkable
     inner join anchors on linkable.record_key = anchors.record_key
+    where linkable.n_record_identifiers > 1
+    union all
+    select
+        node_key as node_key_a,
+        node_key as node_key_b
+    from linkable
+    where n_record_identifiers = 1
 ),
 
 -- A shared identifier stays a node of its own: it links nobody.

@@ -15,14 +15,26 @@
 
 with
 
--- Only the keys: the engine keeps this CTE for its two readers.
+-- Only the keys: the engine keeps this CTE for its readers.
 observations as (
-    select record_key, node_key
+    select record_key, node_key, n_record_identifiers
     from {{ ref('int_identifier_observations') }}
 ),
 
 customer_identifiers as (
     select * from {{ ref('int_customer_identifiers') }}
+),
+
+-- A record of one identifier (about half at scale) is its identifier's
+-- customer, linkable or not: no grouping.
+single as (
+    select
+        observations.record_key,
+        customer_identifiers.customer_id
+    from observations
+    inner join customer_identifiers
+        on observations.node_key = customer_identifiers.node_key
+    where observations.n_record_identifiers = 1
 ),
 
 record_nodes as (
@@ -33,6 +45,7 @@ record_nodes as (
     from observations
     inner join customer_identifiers
         on observations.node_key = customer_identifiers.node_key
+    where observations.n_record_identifiers > 1
     group by observations.record_key
 ),
 
@@ -59,6 +72,8 @@ shared_only as (
 ),
 
 resolved as (
+    select record_key, customer_id from single
+    union all
     select record_key, customer_id from linked
     union all
     select record_key, customer_id from shared_only

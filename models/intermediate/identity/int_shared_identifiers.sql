@@ -15,16 +15,24 @@
 
 with
 
--- Only the columns the rules need: the engine keeps this CTE for its two
--- readers, and the ids and values are read back for the few shared nodes.
+-- Only the columns the rules need, and only records with two identifiers or
+-- more: a record with one pairs its identifier with nobody.
 observations as (
-    select record_key, node_key, identifier_type, is_blocked, blocked_reason
+    select record_key, node_key, identifier_type, is_blocked
     from {{ ref('int_identifier_observations') }}
+    where n_record_identifiers > 1
 ),
 
+blocked_nodes as (
+    select node_key, blocked_reason
+    from {{ ref('int_identity_nodes') }}
+    where is_blocked
+),
+
+-- The few shared nodes get their ids and values back.
 node_names as (
     select node_key, node_id, identifier_type, identifier_value
-    from {{ ref('int_identifier_observations') }}
+    from {{ ref('int_identity_nodes') }}
 ),
 
 link_rules as (
@@ -35,10 +43,8 @@ blocked as (
     select
         node_key,
         'blocklist' as exclusion_rule,
-        min(blocked_reason) as reason
-    from observations
-    where is_blocked
-    group by node_key
+        blocked_reason as reason
+    from blocked_nodes
 ),
 
 -- On the integer keys (macro identity_key): the self-join below pairs every
@@ -97,27 +103,16 @@ unioned as (
     select * from by_size where node_key not in (select node_key from by_rule)
 ),
 
--- The few shared nodes get their ids and values back.
-nodes as (
-    select distinct
-        node_key,
-        node_id,
-        identifier_type,
-        identifier_value
-    from node_names
-    where node_key in (select node_key from unioned)
-),
-
 final as (
     select
-        nodes.node_id,
+        node_names.node_id,
         unioned.node_key,
-        nodes.identifier_type,
-        nodes.identifier_value,
+        node_names.identifier_type,
+        node_names.identifier_value,
         unioned.exclusion_rule,
         unioned.reason
     from unioned
-    inner join nodes on unioned.node_key = nodes.node_key
+    inner join node_names on unioned.node_key = node_names.node_key
 )
 
 select * from final

@@ -21,10 +21,11 @@ components as (
     select * from {{ ref('int_identity_components') }}
 ),
 
+-- The nodes in the graph now (the key history keeps gone nodes' last rows).
 current_keys as (
     select key_history.*
     from key_history
-    inner join components on key_history.node_id = components.node_id
+    inner join components on key_history.node_key = components.node_key
 ),
 
 retired as (
