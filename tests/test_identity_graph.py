@@ -296,8 +296,16 @@ def snapshot(warehouse: Path) -> dict:
             " on b.node_key = edges.node_key_b"
             " where edges.edge_source = 'probabilistic'"
         ).fetchall()
+        history = {
+            node_id: (customer_id, previous_customer_id, changed_at)
+            for node_id, customer_id, previous_customer_id, changed_at in con.execute(
+                "select node_id, customer_id, previous_customer_id, changed_at"
+                " from intermediate.int_customer_key_history"
+            ).fetchall()
+        }
         return {
             "keys": keys,
+            "history": history,
             "probabilistic_edges": edges,
             "touchpoints": touchpoints,
             "merges": merges,
@@ -387,3 +395,21 @@ def test_a_split_leaves_the_key_with_the_person_not_the_shared_tablet(runs: dict
     assert second["device_id:tablet-2"] != second["user_id:U-3"]
     assert second["user_id:U-4"] not in (second["user_id:U-3"], second["device_id:tablet-2"])
     assert len(runs["second"]["merges"]) == 1  # a split retires no key
+
+
+def test_the_key_history_keeps_the_key_before_the_last_change(runs: dict) -> None:
+    first, second, third = (runs[run]["history"] for run in ("first", "second", "third"))
+    key_a, key_b = (
+        runs["first"]["keys"]["email:ma@x.example"],
+        runs["first"]["keys"]["email:mb@x.example"],
+    )
+    # mb@ moved from key_b to key_a in run 2, and keeps saying so in run 3, where
+    # nothing changed for it (its row is not rewritten).
+    assert first["email:mb@x.example"][:2] == (key_b, None)
+    assert second["email:mb@x.example"][:2] == (key_a, key_b)
+    assert third["email:mb@x.example"] == second["email:mb@x.example"]
+    # A node whose key never changed has no previous key.
+    assert first["email:ma@x.example"][1] is None
+    assert third["email:ma@x.example"] == first["email:ma@x.example"]
+    # Rows written in different runs still agree with the customer of every identifier.
+    assert {node: row[0] for node, row in third.items()} == runs["third"]["keys"]

@@ -1,6 +1,6 @@
 {#-
     Edges of the identity graph, between integer node keys (macro
-    identity_key; int_identifier_observations has each key's node id): within
+    identity_key; int_identity_nodes has each key's node id): within
     one record, every identifier is linked to the record's anchor (its
     smallest node key); a star per record connects the same identifiers as all
     pairs would, with fewer edges. A record with
