@@ -3,8 +3,7 @@
     Connected components of the identity graph: every identifier node key with
     its component key (the smallest node key in it). One component is one
     person. Keys only (macro connected_components): int_identity_nodes has
-    each key's node id, int_customer_key_history each node's component id and
-    customer.
+    each key's node id, int_customer_key_history each node's customer.
 -#}
 
 {{ connected_components(
