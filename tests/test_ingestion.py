@@ -360,6 +360,26 @@ def test_batched_parquet_days_load_as_files_one_by_one(tmp_path: Path, monkeypat
     assert len(batched["quarantine"]) == 1 and "transaction_id" in batched["quarantine"][0][5]
 
 
+def test_parquet_footers_read_together_match_one_by_one(tmp_path: Path, con) -> None:
+    """inspect_parquet_files (one read of many footers, types described once per layout)
+    gives each file what inspect_parquet gives it alone; a file it cannot read is left
+    to inspect_parquet, which names the problem."""
+    days = _pos_days(tmp_path / "landing")
+    paths = sorted((tmp_path / "landing" / "pos_transactions").rglob("*.parquet"))
+    broken = tmp_path / "landing" / "pos_transactions" / days[0].isoformat() / "broken.parquet"
+    broken.write_bytes(b"PAR1 not a parquet file")
+    channel = load_contract()["pos_transactions"]
+    together = loader.inspect_parquet_files(con, paths)
+    assert set(together) == set(paths)
+    assert len({tuple(p.types.items()) for p in together.values()}) > 1  # several layouts
+    for path in paths:
+        assert together[path] == loader.inspect_parquet(con, path, channel), path
+    with_broken = loader.inspect_parquet_files(con, [*paths, broken])
+    assert broken not in with_broken
+    with pytest.raises(loader.ContractError, match="not a readable Parquet file"):
+        loader.inspect_parquet(con, broken, channel)
+
+
 def test_crash_in_a_batch_loads_none_of_its_files(con, landing: Path, monkeypatch) -> None:
     days = _pos_days(landing)[:4]
     real_record = loader._record_file
