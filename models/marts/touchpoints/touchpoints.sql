@@ -10,7 +10,9 @@
 {#-
     Incremental by difference: a run writes only the touchpoints that are new,
     whose content changed (an order updated by a later file: refund, status) or
-    whose customer changed (customers merged or split), and deletes the ones
+    whose customer changed (customers merged or split), found by comparing each
+    row's fingerprint with the stored row's (macro row_fingerprint), and
+    deletes the ones
     whose source rows are gone (a corrected file re-delivered with fewer rows).
     So an incremental run gives the same rows as a full refresh; updated_at
     tells downstream daily models which days to recompute.
@@ -58,17 +60,27 @@ joined as (
 
 {% if is_incremental() %}
 
+{#- The stored rows by key and fingerprint only: carrying every compared
+    column of 49M stored rows through the join took twice as long
+    (macro row_fingerprint). -#}
+{%- set compared = ['customer_id', 'channel', 'touchpoint_type', 'signal_type', 'occurred_at',
+                    'device_type', 'source_detail', 'campaign', 'revenue_amount', 'currency',
+                    'revenue_eur', 'score'] %}
+
+existing as (
+    select
+        touchpoint_id,
+        {{ row_fingerprint(compared) }} as row_fingerprint
+    from {{ this }}
+),
+
 changed as (
     select joined.*
     from joined
-    left join {{ this }} as existing
+    left join existing
         on joined.touchpoint_id = existing.touchpoint_id
     where existing.touchpoint_id is null
-        {%- for column in ['customer_id', 'channel', 'touchpoint_type', 'signal_type', 'occurred_at',
-                           'device_type', 'source_detail', 'campaign', 'revenue_amount', 'currency',
-                           'revenue_eur', 'score'] %}
-        or joined.{{ column }} is distinct from existing.{{ column }}
-        {%- endfor %}
+        or {{ row_fingerprint(prefix_columns('joined', compared)) }} <> existing.row_fingerprint
 ),
 
 {% else %}
