@@ -12,7 +12,7 @@
             select 1
             from {{ ref('int_touchpoints_unioned') }} as current_touchpoints
             inner join {{ ref('int_record_customers') }} as record_customers
-                on {{ identity_key('current_touchpoints.identity_record_id') }} = record_customers.record_key
+                on current_touchpoints.identity_record_key = record_customers.record_key
             where current_touchpoints.touchpoint_id = deleted.touchpoint_id
         )
         {%- endset -%}

@@ -53,7 +53,7 @@ joined as (
         {{ run_started_at_timestamp() }} as updated_at
     from touchpoints
     inner join record_customers
-        on {{ identity_key('touchpoints.identity_record_id') }} = record_customers.record_key
+        on touchpoints.identity_record_key = record_customers.record_key
     left join currency_rates
         on touchpoints.currency = currency_rates.currency
 ),
