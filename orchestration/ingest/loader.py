@@ -818,6 +818,11 @@ class _Ledger:
     def previous(self, source_file: str) -> _LedgerEntry | None:
         return self.files.get(source_file)
 
+    def unchanged(self, source_file: str, sha256: str) -> bool:
+        """The file was loaded (or judged) with these bytes and is still in place."""
+        entry = self.files.get(source_file)
+        return entry is not None and entry.sha256 == sha256 and entry.status != "removed"
+
     def twin(self, sha256: str, source_file: str) -> str | None:
         """The file first loaded with these bytes under another name, if any."""
         loaded = [
@@ -866,9 +871,9 @@ def _plan_file(
     `inspected`: Parquet files already inspected (inspect_parquet_files)."""
     source_file = _source_name(path, landing_dir)
     sha256 = sha256 or file_sha256(path)
-    previous = ledger.previous(source_file)
-    if previous and previous.sha256 == sha256 and previous.status != "removed":
+    if ledger.unchanged(source_file, sha256):
         return FileResult(channel.name, source_file, "unchanged")
+    previous = ledger.previous(source_file)
     twin = ledger.twin(sha256, source_file)
 
     file_format = detect_format(path)
@@ -1085,11 +1090,7 @@ def load_partitions(
             path
             for path, sha256 in hashes.items()
             if detect_format(path) == "parquet"
-            and not (
-                (entry := ledger.previous(_source_name(path, landing_dir)))
-                and entry.sha256 == sha256
-                and entry.status != "removed"
-            )
+            and not ledger.unchanged(_source_name(path, landing_dir), sha256)
         ],
     )
     for delivery_date, files in days:
