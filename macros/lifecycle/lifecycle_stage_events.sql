@@ -223,7 +223,8 @@ purchases_numbered as (
     so for the `signal` rules without a required stage the first of each
     combination is all that can be first per stage (at 1M persons 9.8M
     combinations of 49M signals; the matches were 68M rows, and their
-    first-per-stage aggregate spilled 20 GB: 89 -> 69 s). -#}
+    first-per-stage aggregate spilled 20 GB, now 2.4 GB: customer_stage_history
+    95 -> 79 s written to a table). -#}
 signal_combinations as (
     select customer_id, signal_type, touchpoint_type, channel, score, occurred_at, touchpoint_id
     from {{ signals }} as signals
