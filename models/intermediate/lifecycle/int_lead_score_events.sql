@@ -31,25 +31,23 @@
 {{ require_incremental_column('updated_at', 'int_lead_score_events+') }}
 {%- set half_life = var('lead_score_half_life_days', 7) | float -%}
 
+{#- The scored signals are a subquery written where they are read, not a CTE:
+    an incremental run reads them three times, and DuckDB materialises a CTE
+    read more than once (at 1M persons 40M rows). -#}
+{%- set scored_signals -%}
+    (
+        select
+            signals.customer_id,
+            signals.occurred_at,
+            signals.updated_at,
+            weights.weight
+        from {{ ref('int_lifecycle_signals') }} as signals
+        inner join {{ ref('lifecycle_lead_score_weights') }} as weights
+            on signals.signal_type = weights.signal_type
+    )
+{%- endset %}
+
 with
-
-signals as (
-    select * from {{ ref('int_lifecycle_signals') }}
-),
-
-weights as (
-    select * from {{ ref('lifecycle_lead_score_weights') }}
-),
-
-scored_signals as (
-    select
-        signals.customer_id,
-        signals.occurred_at,
-        signals.updated_at,
-        weights.weight
-    from signals
-    inner join weights on signals.signal_type = weights.signal_type
-),
 
 {% if is_incremental() %}
 customer_activity as (
@@ -57,7 +55,7 @@ customer_activity as (
         customer_id,
         count(*) as scored_touchpoints,
         max(occurred_at) as last_scored_at
-    from scored_signals
+    from {{ scored_signals }} as scored_signals
     group by customer_id
 ),
 
@@ -86,19 +84,19 @@ changed_customers as (
     union
 
     select scored_signals.customer_id
-    from scored_signals
+    from {{ scored_signals }} as scored_signals
     cross join previous_build
     where scored_signals.updated_at > previous_build.updated_at
 ),
 
 scored_input as (
     select scored_signals.*
-    from scored_signals
+    from {{ scored_signals }} as scored_signals
     where scored_signals.customer_id in (select customer_id from changed_customers)
 ),
 {% else %}
 scored_input as (
-    select * from scored_signals
+    select * from {{ scored_signals }} as scored_signals
 ),
 {% endif %}
 
