@@ -102,10 +102,6 @@ blocklist as (
     select * from {{ ref('identifier_blocklist') }}
 ),
 
-blocklist_patterns as (
-    select * from {{ ref('identifier_blocklist_patterns') }}
-),
-
 distinct_values as (
     select distinct identifier_type, identifier_value from unioned
 ),
@@ -157,7 +153,7 @@ pattern_matches as (
         distinct_values.identifier_value,
         min(blocklist_patterns.reason) as reason
     from distinct_values
-    inner join blocklist_patterns
+    inner join {{ ref('identifier_blocklist_patterns') }} as blocklist_patterns
         on distinct_values.identifier_type = blocklist_patterns.identifier_type
         and {{ regex_matches('distinct_values.identifier_value', 'blocklist_patterns.pattern') }}
     group by distinct_values.identifier_type, distinct_values.identifier_value
